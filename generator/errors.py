@@ -1,0 +1,26 @@
+"""The root of wheelfix's exception families.
+
+Each concept (records, index, wheels, signatures, audit, ...) defines its own
+family below :class:`WheelfixError`.  The command line catches this root at the
+edge and turns it into one line plus a hint; anything else that escapes is a
+bug and is reported as such.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+
+class WheelfixError(ValueError):
+    """An error caused by the user's input or environment, not by wheelfix.
+
+    ``hint`` says what to check or do next; the CLI prints it under the
+    message.  ``exit_code`` is what ``wheelfix`` exits with when this error
+    reaches the edge (2: usage or input error).
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, hint: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.hint = hint
