@@ -1,0 +1,1 @@
+"""One module per ``wheelfix`` subcommand; see generator/cli.py for the contract."""

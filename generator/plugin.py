@@ -1,0 +1,67 @@
+"""The MkDocs adapter: adds the generated pages with ``File.generated``.
+
+All work happens in plain functions (:func:`generator.build.build_files`);
+this class only wires them into MkDocs' events.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Optional
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from generator.build import BuildOptions, build_files
+from generator.errors import WheelfixError
+
+log = logging.getLogger("mkdocs.plugins.wheelfix")
+
+
+class WheelfixConfig(base.Config):
+    kb_dir = c.Type(str, default="kb")
+    #: Fetch index data for the wheel tables and claim checks.
+    index = c.Type(bool, default=True)
+    index_url = c.Optional(c.Type(str))
+    #: Use cached index data only, however old.
+    offline = c.Type(bool, default=False)
+    #: Seconds during which cached index data is used without asking the index.
+    max_age = c.Type(int, default=3600)
+    #: Fail the build on a false claim or a package with no index data at all.
+    strict = c.Type(bool, default=True)
+
+
+class WheelfixPlugin(BasePlugin[WheelfixConfig]):
+    def on_config(self, config: MkDocsConfig) -> Optional[MkDocsConfig]:
+        base_dir = Path(config.config_file_path or ".").resolve().parent
+        self._kb = (base_dir / self.config.kb_dir).resolve()
+        return config
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        options = BuildOptions(
+            kb_dir=self._kb,
+            index=self.config.index,
+            index_url=self.config.index_url,
+            offline=self.config.offline,
+            max_age=self.config.max_age,
+            strict=self.config.strict,
+        )
+        try:
+            generated = build_files(options)
+        except WheelfixError as exc:
+            raise PluginError(f"wheelfix: {exc}") from None
+        for path, content in generated.items():
+            existing = files.get_file_from_path(path)
+            if existing is not None:
+                files.remove(existing)
+            files.append(File.generated(config, path, content=content))
+        return files
+
+    def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
+        server.watch(str(self._kb))
+        return server

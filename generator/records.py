@@ -1,0 +1,357 @@
+"""Incident records: the schema (declared once), YAML loading with positions, validation.
+
+A record is one YAML file ``kb/<id>.yaml``.  The pydantic models below are the
+single declaration of the format: they validate records and also produce the
+JSON Schema published at ``/schema/incident.json`` (:func:`json_schema`).
+
+Every problem is reported as a :class:`RecordError` that knows its file, line,
+column and field path, so ``wheelfix check`` can print them all at once as::
+
+    kb/tiktoken-cargo-read-only-filesystem.yaml:12:3: fixes[0].claim.requirement: ...
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from generator.errors import WheelfixError
+from generator.yamldoc import Document, DocumentError, FieldPath, Positions, format_path, load_document, validate
+
+FORMAT_VERSION = 1
+
+#: Safe, stable slugs: lowercase words joined by single hyphens.  They become
+#: URLs and file names, so nothing here may traverse paths.
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_MAX_SLUG = 80
+#: Platform and environment names (linux-x86_64, render, macos-arm64).
+NAME_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+#: A platform tag as pip spells it (manylinux_2_35_x86_64, win_amd64, ...).
+_PLATFORM_TAG_RE = re.compile(r"^[a-z0-9_]+$")
+_PYTHON_RE = re.compile(r"^3\.\d{1,2}t?$")
+_URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+#: YAML larger than this is not a record; refuse before parsing.
+_MAX_RECORD_BYTES = 512 * 1024
+
+
+#: One problem in one record: ``file:line:col: field: message``.
+RecordError = DocumentError
+
+
+class InvalidRecords(WheelfixError):
+    """Raised by :func:`load_kb` when any record is invalid; holds every problem."""
+
+    exit_code = 1
+
+    def __init__(self, errors: Sequence[RecordError]) -> None:
+        self.errors = list(errors)
+        n = len(self.errors)
+        super().__init__(
+            f"{n} problem{'s' if n != 1 else ''} in the records:\n" + "\n".join(e.format() for e in self.errors),
+            hint="run `wheelfix check` for the full list; docs/contributing.md describes the format",
+        )
+
+
+# --------------------------------------------------------------------------- value types
+
+
+def _check_specifier(value: str) -> str:
+    try:
+        SpecifierSet(value)
+    except InvalidSpecifier:
+        raise ValueError(f"{value!r} is not a valid PEP 440 specifier set (expected e.g. '>=3.13' or '<0.8.0')") from None
+    return value
+
+
+def _check_requirement(value: str) -> str:
+    try:
+        Requirement(value)
+    except InvalidRequirement as exc:
+        reason = str(exc).splitlines()[0]
+        raise ValueError(f"{value!r} is not a valid PEP 508 requirement ({reason}); expected e.g. 'tiktoken>=0.8.0'") from None
+    return value
+
+
+def _check_package(value: str) -> str:
+    if canonicalize_name(value) != value:
+        raise ValueError(f"{value!r} is not a normalised project name; write {canonicalize_name(value)!r}")
+    return value
+
+
+def _check_slug(value: str, what: str = "id") -> str:
+    if len(value) > _MAX_SLUG or not SLUG_RE.match(value):
+        raise ValueError(
+            f"{value!r} is not a safe {what}: use lowercase letters, digits and single hyphens, at most {_MAX_SLUG} characters"
+        )
+    return value
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=False)
+
+
+class Condition(_Model):
+    """One condition of a signature: literal text, or a regex from the linear-time subset."""
+
+    text: Optional[str] = Field(default=None, min_length=3, description="Literal text that must appear in one log line.")
+    regex: Optional[str] = Field(default=None, min_length=3, description="A regular expression (linear-time subset).")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "Condition":
+        if (self.text is None) == (self.regex is None):
+            raise ValueError("give exactly one of 'text' or 'regex'")
+        if self.regex is not None:
+            from generator.signatures import check_pattern
+
+            check_pattern(self.regex)  # raises SignatureError, a ValueError
+        return self
+
+
+class Signature(_Model):
+    """Conditions that must all hold in one log for the record to match it."""
+
+    package: Optional[str] = Field(default=None, description="A project that must be named in the same log.")
+    match: List[Condition] = Field(min_length=1, description="All must hold, possibly on different lines.")
+
+    _pkg = field_validator("package")(lambda v: v if v is None else _check_package(v))
+
+
+class Claim(_Model):
+    """A machine-checkable claim: this requirement installs from wheels on these targets."""
+
+    requirement: str = Field(description="A PEP 508 requirement, e.g. 'tiktoken>=0.8.0'.")
+    python: List[str] = Field(min_length=1, description="CPython versions, e.g. ['3.13'].")
+    platforms: List[str] = Field(min_length=1, description="Platform tags, e.g. ['manylinux_2_35_x86_64'].")
+
+    _req = field_validator("requirement")(lambda v: _check_requirement(v))
+
+    @field_validator("python")
+    @classmethod
+    def _pythons(cls, value: List[str]) -> List[str]:
+        for v in value:
+            if not _PYTHON_RE.match(v):
+                raise ValueError(f"{v!r} is not a CPython version; expected 'X.Y' such as '3.13' (or '3.13t')")
+        return value
+
+    @field_validator("platforms")
+    @classmethod
+    def _platforms(cls, value: List[str]) -> List[str]:
+        for v in value:
+            if not _PLATFORM_TAG_RE.match(v):
+                raise ValueError(f"{v!r} is not a platform tag; expected e.g. 'manylinux_2_35_x86_64' or 'win_amd64'")
+        return value
+
+
+class Fix(_Model):
+    """One fix, in the order a reader should try them."""
+
+    title: str = Field(min_length=3)
+    when: str = Field(min_length=3, description="When this fix applies.")
+    steps: str = Field(min_length=3, description="Markdown.")
+    claim: Optional[Claim] = None
+
+
+class Diagnostic(_Model):
+    """An 'if it still fails' check: what to look for in the log and what it means."""
+
+    look_for: str = Field(min_length=3)
+    meaning: str = Field(min_length=3, description="Markdown.")
+
+
+class Reference(_Model):
+    """A public source that establishes facts in the record."""
+
+    title: str = Field(min_length=3)
+    url: str = Field(description="An http(s) URL.")
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not _URL_RE.match(value):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+
+class Affects(_Model):
+    """When the failure happens."""
+
+    python: str = Field(default="", description="A PEP 440 specifier set for the Python version, e.g. '>=3.13'.")
+    packages: Dict[str, str] = Field(default_factory=dict, description="Affected versions, per project.")
+    platforms: List[str] = Field(default_factory=list, description="Named platforms or environments (see kb/environments.yaml).")
+    tags: List[str] = Field(default_factory=list, description="Free tags.")
+
+    _py = field_validator("python")(lambda v: _check_specifier(v) if v else v)
+
+    @field_validator("packages")
+    @classmethod
+    def _packages(cls, value: Dict[str, str]) -> Dict[str, str]:
+        for name, spec in value.items():
+            _check_package(name)
+            _check_specifier(spec)
+        return value
+
+    @field_validator("platforms")
+    @classmethod
+    def _platform_names(cls, value: List[str]) -> List[str]:
+        for v in value:
+            if not NAME_RE.match(v):
+                raise ValueError(f"{v!r} is not a platform or environment name: use lowercase letters, digits, '-' and '_' (names are defined in kb/environments.yaml)")
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: List[str]) -> List[str]:
+        for v in value:
+            _check_slug(v, "tag")
+        return value
+
+
+class Incident(_Model):
+    """One failure and how to fix it."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={"$id": "incident.json", "title": "wheelfix incident record, format 1"},
+    )
+
+    id: str = Field(description="The file name without .yaml; a stable slug, because it is the guide's URL.")
+    title: str = Field(min_length=10, max_length=160, description="The problem as a user would search for it.")
+    summary: str = Field(min_length=20, max_length=400, description="One or two sentences.")
+    aliases: List[str] = Field(default_factory=list, description="Former ids; their short links keep working.")
+    packages: List[str] = Field(min_length=1, description="Normalised project names.")
+    affects: Affects
+    build_requires: List[str] = Field(default_factory=list, description="What a source build needs, e.g. 'a Rust toolchain'.")
+    symptoms: List[str] = Field(min_length=1, description="Error lines exactly as users see them.")
+    signatures: List[Signature] = Field(min_length=1)
+    cause: str = Field(min_length=20, description="Markdown.")
+    fixes: List[Fix] = Field(min_length=1)
+    diagnostics: List[Diagnostic] = Field(default_factory=list)
+    references: List[Reference] = Field(min_length=1)
+    related: List[str] = Field(default_factory=list)
+
+    _id = field_validator("id")(lambda v: _check_slug(v))
+    _aliases = field_validator("aliases")(lambda v: [_check_slug(a, "alias") for a in v])
+    _related = field_validator("related")(lambda v: [_check_slug(a, "record id") for a in v])
+    _packages = field_validator("packages")(lambda v: [_check_package(p) for p in v])
+
+
+def json_schema() -> Dict[str, Any]:
+    """The JSON Schema of a record, derived from the models above."""
+    schema = Incident.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["properties"]["id"]["pattern"] = SLUG_RE.pattern
+    return schema
+
+
+@dataclass(frozen=True)
+class LoadedRecord:
+    """A valid record, the file it came from, and where each field stands in it."""
+
+    path: Path
+    display: str
+    incident: Incident
+    positions: Positions = field(default_factory=Positions, compare=False, repr=False)
+
+
+def _display(path: Path, root: Optional[Path]) -> str:
+    try:
+        return str(path.relative_to(root.parent)) if root is not None else str(path)
+    except ValueError:
+        return str(path)
+
+
+def parse_record(text: str, display: str, stem: Optional[str] = None) -> Tuple[Optional[Incident], List[RecordError]]:
+    """Parse and validate one record's text.  Pure: no file access.
+
+    ``display`` names the file in messages; ``stem`` is the file name without
+    ``.yaml``, which the id must equal.  Returns the incident (or None) and
+    every problem found, in line order.
+    """
+    incident, doc = _parse(text, display, stem)
+    return incident, doc.errors
+
+
+def _parse(text: str, display: str, stem: Optional[str]) -> Tuple[Optional[Incident], Document]:
+    if len(text) > _MAX_RECORD_BYTES:
+        error = RecordError(display, 1, 1, "", f"file is larger than {_MAX_RECORD_BYTES // 1024} KiB; a record should be a few KiB")
+        return None, Document(display, None, Positions(), [error])
+    doc = load_document(text, display)
+    incident = validate(doc, Incident)
+    if incident is not None and stem is not None and incident.id != stem:
+        line, col = doc.positions.of(("id",))
+        doc.errors.append(RecordError(display, line, col, "id", f"id {incident.id!r} differs from the file name; rename the file to {incident.id}.yaml or set id: {stem}"))
+    doc.errors.sort(key=lambda e: (e.line, e.col))
+    return (None if doc.errors else incident), doc
+
+
+def _cross_check(loaded: List[LoadedRecord]) -> List[RecordError]:
+    """Checks that need all records: duplicate ids and aliases, related ids."""
+    errors: List[RecordError] = []
+    owners: Dict[str, str] = {}
+    for rec in loaded:
+        paths: List[FieldPath] = [("id",)] + [("aliases", i) for i in range(len(rec.incident.aliases))]
+        for path, name in zip(paths, [rec.incident.id, *rec.incident.aliases]):
+            if name in owners and owners[name] != rec.display:
+                line, col = rec.positions.of(path)
+                errors.append(RecordError(rec.display, line, col, format_path(path), f"{name!r} is already used by {owners[name]}; ids and aliases are never reused"))
+            owners.setdefault(name, rec.display)
+    ids = {rec.incident.id for rec in loaded}
+    for rec in loaded:
+        for i, other in enumerate(rec.incident.related):
+            if other not in ids:
+                close = difflib.get_close_matches(other, sorted(ids), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                line, col = rec.positions.of(("related", i))
+                errors.append(RecordError(rec.display, line, col, f"related[{i}]", f"no record with id {other!r}{hint}"))
+    return errors
+
+
+def record_paths(kb_dir: Path) -> List[Path]:
+    """The record files of a kb/ folder, sorted (not environments.yaml, not samples)."""
+    return sorted(p for p in kb_dir.glob("*.yaml") if p.name != "environments.yaml")
+
+
+def check_kb(kb_dir: Path) -> Tuple[List[LoadedRecord], List[RecordError]]:
+    """Load and validate every record under ``kb_dir``; never raises for bad records."""
+    if not kb_dir.is_dir():
+        raise WheelfixError(f"no knowledge base folder at {kb_dir}", hint="run from the repository root or pass --kb DIR")
+    loaded: List[LoadedRecord] = []
+    errors: List[RecordError] = []
+    for path in record_paths(kb_dir):
+        display = _display(path, kb_dir)
+        try:
+            raw = path.read_bytes()
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            errors.append(RecordError(display, line, 1, "", "the file is not UTF-8 text; save it as UTF-8"))
+            continue
+        except OSError as exc:
+            errors.append(RecordError(display, 1, 1, "", f"cannot read the file: {exc.strerror}"))
+            continue
+        incident, doc = _parse(text, display, path.stem)
+        errors.extend(doc.errors)
+        if incident is not None:
+            loaded.append(LoadedRecord(path, display, incident, doc.positions))
+    for other in sorted(kb_dir.glob("*.yml")) + sorted(kb_dir.glob("*.YAML")):
+        errors.append(RecordError(_display(other, kb_dir), 1, 1, "", "records use the .yaml extension; rename the file"))
+    errors.extend(_cross_check(loaded))
+    errors.sort(key=lambda e: (e.file, e.line, e.col))
+    return loaded, errors
+
+
+def load_kb(kb_dir: Path) -> List[Incident]:
+    """Load every record; raise :class:`InvalidRecords` listing all problems if any."""
+    records, errors = check_kb(kb_dir)
+    if errors:
+        raise InvalidRecords(errors)
+    return [r.incident for r in records]

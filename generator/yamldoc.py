@@ -1,0 +1,224 @@
+"""Safe YAML documents that remember where each value came from.
+
+Contributors edit YAML by hand, so every message must point at a line and
+column.  This module loads one document safely (no object-constructing tags,
+no aliases, so no alias bombs), records the position of every node and key,
+reports duplicate keys (which PyYAML would silently drop), and turns pydantic
+validation errors into contributor-facing ``file:line:col: field: message``
+problems.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Type, TypeVar, Union
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from generator.errors import WheelfixError
+
+FieldPath = Tuple[Union[str, int], ...]
+M = TypeVar("M", bound=BaseModel)
+
+
+class DocumentError(WheelfixError):
+    """One problem in one YAML document, with its position."""
+
+    exit_code = 1
+
+    def __init__(self, file: str, line: int, col: int, field: str, message: str) -> None:
+        self.file, self.line, self.col, self.field, self.message = file, line, col, field, message
+        super().__init__(self.format())
+
+    def format(self) -> str:
+        where = f"{self.field}: " if self.field else ""
+        return f"{self.file}:{self.line}:{self.col}: {where}{self.message}"
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that refuses aliases and explicit non-standard tags."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "YAML aliases (*name) are not allowed here; write the value out", event.start_mark
+            )
+        node = super().compose_node(parent, index)
+        if not node.tag.startswith("tag:yaml.org,2002:"):
+            raise yaml.composer.ComposerError(None, None, f"YAML tag {node.tag!r} is not allowed here", node.start_mark)
+        return node
+
+
+@dataclass
+class Positions:
+    """Maps a field path to its (line, col), both 1-based."""
+
+    values: Dict[FieldPath, Tuple[int, int]] = field(default_factory=dict)
+    keys: Dict[FieldPath, Tuple[int, int]] = field(default_factory=dict)
+
+    def of(self, path: FieldPath, *, key: bool = False) -> Tuple[int, int]:
+        """The position of ``path``, or of its nearest ancestor that has one."""
+        table = self.keys if key else self.values
+        p = tuple(path)
+        while p and p not in table:
+            p = p[:-1]
+        return table.get(p, self.values.get((), (1, 1)))
+
+
+@dataclass
+class Document:
+    """A loaded YAML document: its data, positions, and problems found so far."""
+
+    display: str
+    data: Any
+    positions: Positions
+    errors: List[DocumentError]
+
+
+def _walk(node: yaml.Node, path: FieldPath, pos: Positions, dupes: List[Tuple[FieldPath, yaml.Node]]) -> None:
+    pos.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "<complex key>"
+            child = path + (key,)
+            if key in seen:
+                dupes.append((child, key_node))
+            seen.add(key)
+            pos.keys[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            _walk(value_node, child, pos, dupes)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _walk(item, path + (i,), pos, dupes)
+
+
+def format_path(path: Sequence[Union[str, int]]) -> str:
+    """``('fixes', 0, 'claim')`` -> ``fixes[0].claim``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
+    return out
+
+
+def load_document(text: str, display: str) -> Document:
+    """Parse one YAML document safely.  Problems go into ``Document.errors``."""
+    loader = _Loader(text)
+    pos = Positions()
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return Document(display, None, pos, [DocumentError(display, 1, 1, "", "the file is empty")])
+        dupes: List[Tuple[FieldPath, yaml.Node]] = []
+        _walk(node, (), pos, dupes)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        context = f" ({exc.context})" if exc.context else ""
+        return Document(display, None, pos, [DocumentError(display, line, col, "", f"YAML syntax error: {exc.problem or 'invalid YAML'}{context}")])
+    except yaml.YAMLError as exc:
+        return Document(display, None, pos, [DocumentError(display, 1, 1, "", f"YAML error: {exc}")])
+    except RecursionError:
+        return Document(display, None, pos, [DocumentError(display, 1, 1, "", "YAML nesting is too deep")])
+    finally:
+        loader.dispose()
+    errors = [
+        DocumentError(display, n.start_mark.line + 1, n.start_mark.column + 1, format_path(p), f"duplicate key '{p[-1]}'; each field may appear once")
+        for p, n in dupes
+    ]
+    return Document(display, data, pos, errors)
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"a boolean {value!r}"
+    if isinstance(value, (int, float)):
+        return f"a number {value!r} (quote it if you meant text: \"{value}\")"
+    if isinstance(value, str):
+        return f"a string {value!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"a {type(value).__name__} {value!r} (quote it to keep it as text)"
+
+
+def _fields_at(root: Type[BaseModel], path: Sequence[Union[str, int]]) -> List[str]:
+    """The field names a model allows at ``path`` (for "did you mean")."""
+    model: Optional[Type[BaseModel]] = root
+    for part in path:
+        if isinstance(part, int):
+            continue
+        if model is None or part not in model.model_fields:
+            return []
+        model = _inner_model(model.model_fields[part].annotation)
+    return list(model.model_fields) if model is not None else []
+
+
+def _inner_model(ann: Any) -> Optional[Type[BaseModel]]:
+    stack = [ann]
+    while stack:
+        cur = stack.pop()
+        if isinstance(cur, type) and issubclass(cur, BaseModel):
+            return cur
+        stack.extend(getattr(cur, "__args__", ()))
+    return None
+
+
+_EXPECTED = {
+    "string_type": "a string",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "bool_type": "true or false",
+    "int_type": "a whole number",
+}
+
+
+def _message(root: Type[BaseModel], err: ErrorDetails, loc: FieldPath) -> Tuple[str, bool]:
+    """Our wording for one pydantic error; the bool says "point at the key"."""
+    kind, value, ctx = err["type"], err.get("input"), err.get("ctx", {})
+    if kind == "missing":
+        return f"required field '{loc[-1]}' is missing", False
+    if kind == "extra_forbidden":
+        allowed = _fields_at(root, loc[:-1])
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"expected one of: {', '.join(allowed)}"
+        return f"unknown field '{loc[-1]}'; {hint}", True
+    if kind in _EXPECTED:
+        return f"expected {_EXPECTED[kind]}, got {_describe(value)}", False
+    if kind in ("too_short", "string_too_short"):
+        if isinstance(value, str):
+            return f"too short: at least {ctx.get('min_length')} characters expected", False
+        return f"must not be empty: at least {ctx.get('min_length')} item(s) expected", False
+    if kind in ("too_long", "string_too_long"):
+        return f"too long: at most {ctx.get('max_length')} characters", False
+    if kind == "value_error" and ctx.get("error") is not None:
+        return str(ctx["error"]), False
+    return str(err["msg"]), False
+
+
+def validate(doc: Document, model: Type[M]) -> Optional[M]:
+    """Validate ``doc.data`` against ``model``; append problems to ``doc.errors``."""
+    if doc.data is None:
+        return None
+    if not isinstance(doc.data, dict):
+        line, col = doc.positions.of(())
+        doc.errors.append(DocumentError(doc.display, line, col, "", f"expected a mapping of fields at the top level, got {_describe(doc.data)}"))
+        return None
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            loc: FieldPath = tuple(err["loc"])
+            message, at_key = _message(model, err, loc)
+            line, col = doc.positions.of(loc, key=at_key)
+            doc.errors.append(DocumentError(doc.display, line, col, format_path(loc), message))
+        return None
