@@ -21,7 +21,8 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from typing_extensions import Annotated
 
 from generator.errors import WheelfixError
 from generator.yamldoc import Document, DocumentError, FieldPath, Positions, format_path, load_document, validate
@@ -94,6 +95,40 @@ def _check_slug(value: str, what: str = "id") -> str:
     return value
 
 
+def _check_python(value: str) -> str:
+    if not _PYTHON_RE.match(value):
+        raise ValueError(f"{value!r} is not a CPython version; expected 'X.Y' such as '3.13' (or '3.13t')")
+    return value
+
+
+def _check_platform_tag(value: str) -> str:
+    if not _PLATFORM_TAG_RE.match(value):
+        raise ValueError(f"{value!r} is not a platform tag; expected e.g. 'manylinux_2_35_x86_64' or 'win_amd64'")
+    return value
+
+
+def _check_name(value: str) -> str:
+    if not NAME_RE.match(value):
+        raise ValueError(f"{value!r} is not a platform or environment name: use lowercase letters, digits, '-' and '_' (names are defined in kb/environments.yaml)")
+    return value
+
+
+# Constrained strings: validated per item, so errors point at the exact entry.
+PackageName = Annotated[str, AfterValidator(_check_package)]
+SpecifierText = Annotated[str, AfterValidator(lambda v: _check_specifier(v) if v else v)]
+RequirementText = Annotated[str, AfterValidator(_check_requirement)]
+PythonVersion = Annotated[str, AfterValidator(_check_python)]
+PlatformTag = Annotated[str, AfterValidator(_check_platform_tag)]
+PlatformName = Annotated[str, AfterValidator(_check_name)]
+Slug = Annotated[str, AfterValidator(_check_slug)]
+Tag = Annotated[str, AfterValidator(lambda v: _check_slug(v, "tag"))]
+HttpUrl = Annotated[str, AfterValidator(lambda v: v if _URL_RE.match(v) else _raise(f"{v!r} is not an http(s) URL"))]
+
+
+def _raise(message: str) -> str:
+    raise ValueError(message)
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=False)
 
@@ -118,36 +153,16 @@ class Condition(_Model):
 class Signature(_Model):
     """Conditions that must all hold in one log for the record to match it."""
 
-    package: Optional[str] = Field(default=None, description="A project that must be named in the same log.")
+    package: Optional[PackageName] = Field(default=None, description="A project that must be named in the same log.")
     match: List[Condition] = Field(min_length=1, description="All must hold, possibly on different lines.")
-
-    _pkg = field_validator("package")(lambda v: v if v is None else _check_package(v))
 
 
 class Claim(_Model):
     """A machine-checkable claim: this requirement installs from wheels on these targets."""
 
-    requirement: str = Field(description="A PEP 508 requirement, e.g. 'tiktoken>=0.8.0'.")
-    python: List[str] = Field(min_length=1, description="CPython versions, e.g. ['3.13'].")
-    platforms: List[str] = Field(min_length=1, description="Platform tags, e.g. ['manylinux_2_35_x86_64'].")
-
-    _req = field_validator("requirement")(lambda v: _check_requirement(v))
-
-    @field_validator("python")
-    @classmethod
-    def _pythons(cls, value: List[str]) -> List[str]:
-        for v in value:
-            if not _PYTHON_RE.match(v):
-                raise ValueError(f"{v!r} is not a CPython version; expected 'X.Y' such as '3.13' (or '3.13t')")
-        return value
-
-    @field_validator("platforms")
-    @classmethod
-    def _platforms(cls, value: List[str]) -> List[str]:
-        for v in value:
-            if not _PLATFORM_TAG_RE.match(v):
-                raise ValueError(f"{v!r} is not a platform tag; expected e.g. 'manylinux_2_35_x86_64' or 'win_amd64'")
-        return value
+    requirement: RequirementText = Field(description="A PEP 508 requirement, e.g. 'tiktoken>=0.8.0'.")
+    python: List[PythonVersion] = Field(min_length=1, description="CPython versions, e.g. ['3.13'].")
+    platforms: List[PlatformTag] = Field(min_length=1, description="Platform tags, e.g. ['manylinux_2_35_x86_64'].")
 
 
 class Fix(_Model):
@@ -170,48 +185,16 @@ class Reference(_Model):
     """A public source that establishes facts in the record."""
 
     title: str = Field(min_length=3)
-    url: str = Field(description="An http(s) URL.")
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        if not _URL_RE.match(value):
-            raise ValueError(f"{value!r} is not an http(s) URL")
-        return value
+    url: HttpUrl = Field(description="An http(s) URL.")
 
 
 class Affects(_Model):
     """When the failure happens."""
 
-    python: str = Field(default="", description="A PEP 440 specifier set for the Python version, e.g. '>=3.13'.")
-    packages: Dict[str, str] = Field(default_factory=dict, description="Affected versions, per project.")
-    platforms: List[str] = Field(default_factory=list, description="Named platforms or environments (see kb/environments.yaml).")
-    tags: List[str] = Field(default_factory=list, description="Free tags.")
-
-    _py = field_validator("python")(lambda v: _check_specifier(v) if v else v)
-
-    @field_validator("packages")
-    @classmethod
-    def _packages(cls, value: Dict[str, str]) -> Dict[str, str]:
-        for name, spec in value.items():
-            _check_package(name)
-            _check_specifier(spec)
-        return value
-
-    @field_validator("platforms")
-    @classmethod
-    def _platform_names(cls, value: List[str]) -> List[str]:
-        for v in value:
-            if not NAME_RE.match(v):
-                raise ValueError(f"{v!r} is not a platform or environment name: use lowercase letters, digits, '-' and '_' (names are defined in kb/environments.yaml)")
-        return value
-
-    @field_validator("tags")
-    @classmethod
-    def _tags(cls, value: List[str]) -> List[str]:
-        for v in value:
-            _check_slug(v, "tag")
-        return value
+    python: SpecifierText = Field(default="", description="A PEP 440 specifier set for the Python version, e.g. '>=3.13'.")
+    packages: Dict[PackageName, SpecifierText] = Field(default_factory=dict, description="Affected versions, per project.")
+    platforms: List[PlatformName] = Field(default_factory=list, description="Named platforms or environments (see kb/environments.yaml).")
+    tags: List[Tag] = Field(default_factory=list, description="Free tags.")
 
 
 class Incident(_Model):
@@ -223,11 +206,11 @@ class Incident(_Model):
         json_schema_extra={"$id": "incident.json", "title": "wheelfix incident record, format 1"},
     )
 
-    id: str = Field(description="The file name without .yaml; a stable slug, because it is the guide's URL.")
+    id: Slug = Field(description="The file name without .yaml; a stable slug, because it is the guide's URL.")
     title: str = Field(min_length=10, max_length=160, description="The problem as a user would search for it.")
     summary: str = Field(min_length=20, max_length=400, description="One or two sentences.")
-    aliases: List[str] = Field(default_factory=list, description="Former ids; their short links keep working.")
-    packages: List[str] = Field(min_length=1, description="Normalised project names.")
+    aliases: List[Slug] = Field(default_factory=list, description="Former ids; their short links keep working.")
+    packages: List[PackageName] = Field(min_length=1, description="Normalised project names.")
     affects: Affects
     build_requires: List[str] = Field(default_factory=list, description="What a source build needs, e.g. 'a Rust toolchain'.")
     symptoms: List[str] = Field(min_length=1, description="Error lines exactly as users see them.")
@@ -236,12 +219,7 @@ class Incident(_Model):
     fixes: List[Fix] = Field(min_length=1)
     diagnostics: List[Diagnostic] = Field(default_factory=list)
     references: List[Reference] = Field(min_length=1)
-    related: List[str] = Field(default_factory=list)
-
-    _id = field_validator("id")(lambda v: _check_slug(v))
-    _aliases = field_validator("aliases")(lambda v: [_check_slug(a, "alias") for a in v])
-    _related = field_validator("related")(lambda v: [_check_slug(a, "record id") for a in v])
-    _packages = field_validator("packages")(lambda v: [_check_package(p) for p in v])
+    related: List[Slug] = Field(default_factory=list)
 
 
 def json_schema() -> Dict[str, Any]:

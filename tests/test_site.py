@@ -1,0 +1,97 @@
+"""Golden tests of the generated pages, from a fixed fixture knowledge base.
+
+Regenerate the golden files after an intended change with
+``WHEELFIX_UPDATE_GOLDEN=1 python -m pytest tests/test_site.py`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from generator import kb as kb_mod
+from generator import site, views
+
+DATA = Path(__file__).parent / "data"
+GOLDEN = DATA / "golden"
+UPDATE = os.environ.get("WHEELFIX_UPDATE_GOLDEN") == "1"
+
+
+@pytest.fixture(scope="module")
+def files() -> site.SiteFiles:
+    return site.generate(kb_mod.load(DATA / "kb_valid"))
+
+
+def test_the_generated_file_set(files: site.SiteFiles) -> None:
+    assert sorted(files) == [
+        "guides/demo-c-headers.md",
+        "guides/demo-rust-build.md",
+        "guides/index.md",
+        "index.md",
+        "packages/cdemo.md",
+        "packages/demopkg.md",
+        "packages/index.md",
+        "platforms/index.md",
+        "python/index.md",
+        "schema/incident.json",
+    ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "index.md",  # home page: counts and the list of guides
+        "guides/demo-rust-build.md",  # claims, diagnostics table with a pipe, related, tags
+        "guides/demo-c-headers.md",  # HTML-looking title is escaped; no python constraint
+        "packages/index.md",
+        "python/index.md",  # demo-c-headers applies to every version, demo-rust-build from 3.13
+        "platforms/index.md",  # facts with sources
+        "packages/demopkg.md",  # no index data: says so
+    ],
+)
+def test_golden_page(files: site.SiteFiles, path: str) -> None:
+    golden = GOLDEN / path
+    content = files[path]
+    assert isinstance(content, str)
+    if UPDATE:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(content, encoding="utf-8")
+    assert content == golden.read_text(encoding="utf-8")
+
+
+def test_schema_file_is_the_json_schema(files: site.SiteFiles) -> None:
+    from generator.records import json_schema
+
+    assert json.loads(files["schema/incident.json"]) == json_schema()
+
+
+@pytest.mark.parametrize(
+    "spec, label",
+    [
+        ("", "any CPython version"),  # no constraint
+        (">=3.13", "CPython 3.13 and newer"),  # open upper end
+        ("<3.10", "CPython 3.8 to 3.9"),  # closed range
+        ("==3.12.*", "CPython 3.12"),  # one version
+        (">=4", "CPython >=4"),  # nothing known matches: show the specifier
+    ],
+)
+def test_python_label(spec: str, label: str) -> None:
+    assert views.python_label(spec) == label
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("plain words", "plain words"),
+        ("<stdio.h> & friends", "\\<stdio.h\\> &amp; friends"),  # no raw HTML from record text
+        ("a | b `c` *d*", "a \\| b \\`c\\` \\*d\\*"),  # no accidental tables, code or emphasis
+        ("two\nlines", "two lines"),  # one line in headings and lists
+    ],
+)
+def test_markdown_escaping(text: str, expected: str) -> None:
+    from generator.render import md_text
+
+    assert md_text(text) == expected
