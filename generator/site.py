@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Optional, Union
 
-from generator import records, views
+from generator import api, records, views
 from generator.kb import KnowledgeBase
 from generator.render import render
 
@@ -40,4 +40,9 @@ def generate(kb: KnowledgeBase, extras: Optional[views.Extras] = None) -> SiteFi
     for name in views.all_packages(kb):
         files[views.package_page(name)] = render("package.md.j2", p=views.package_view(name, kb, extras))
     files[SCHEMA] = _json(records.json_schema())
+    files["incidents.json"] = _json(api.incidents_payload(kb))
+    files["signatures.json"] = _json(api.signatures_payload(kb))
+    titles = {r.incident.id: r.incident.title for r in kb.records}
+    for name, target in sorted(api.short_links(kb).items()):
+        files[f"{views.short_url(name)}index.html"] = render("redirect.html.j2", title=titles[target], target=views.guide_url(target))
     return files

@@ -27,9 +27,13 @@ def files() -> site.SiteFiles:
 
 def test_the_generated_file_set(files: site.SiteFiles) -> None:
     assert sorted(files) == [
+        "e/demo-c-headers/index.html",  # a short link per id ...
+        "e/demo-old-id/index.html",  # ... and per alias, so renamed guides keep their links
+        "e/demo-rust-build/index.html",
         "guides/demo-c-headers.md",
         "guides/demo-rust-build.md",
         "guides/index.md",
+        "incidents.json",
         "index.md",
         "packages/cdemo.md",
         "packages/demopkg.md",
@@ -37,6 +41,7 @@ def test_the_generated_file_set(files: site.SiteFiles) -> None:
         "platforms/index.md",
         "python/index.md",
         "schema/incident.json",
+        "signatures.json",
     ]
 
 
@@ -60,6 +65,24 @@ def test_golden_page(files: site.SiteFiles, path: str) -> None:
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(content, encoding="utf-8")
     assert content == golden.read_text(encoding="utf-8")
+
+
+def test_alias_short_link_redirects_to_the_renamed_guide(files: site.SiteFiles) -> None:
+    page = files["e/demo-old-id/index.html"]
+    assert isinstance(page, str)
+    assert 'content="0; url=../../guides/demo-rust-build/"' in page
+    assert 'location.replace("../../guides/demo-rust-build/"' in page
+
+
+def test_api_files_are_versioned_and_complete(files: site.SiteFiles) -> None:
+    incidents = json.loads(files["incidents.json"])
+    signatures = json.loads(files["signatures.json"])
+    assert incidents["format"] == 1 and signatures["format"] == 1
+    assert [i["id"] for i in incidents["incidents"]] == ["demo-c-headers", "demo-rust-build"]
+    rust = incidents["incidents"][1]
+    assert rust["url"] == "guides/demo-rust-build/" and rust["short_url"] == "e/demo-rust-build/"
+    assert rust["fixes"][0]["claim"]["requirement"] == "demopkg>=2.0"
+    assert {g["id"] for g in signatures["guides"]} == {"demo-c-headers", "demo-rust-build"}
 
 
 def test_schema_file_is_the_json_schema(files: site.SiteFiles) -> None:

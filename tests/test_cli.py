@@ -1,0 +1,100 @@
+"""The command line's edge: exit codes, one-line errors, and the commands owned by cli."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+VALID = Path(__file__).parent / "data" / "kb_valid"
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> Path:
+    target = tmp_path / "kb"
+    shutil.copytree(VALID, target)
+    return target
+
+
+def test_check_valid_kb_exits_0(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--kb", str(kb)]) == 0
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "2 record(s) valid" in err
+
+
+def test_check_reports_every_problem_one_per_line_and_exits_1(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rust = kb / "demo-rust-build.yaml"
+    rust.write_text(rust.read_text().replace("summary:", "sumary:"))
+    (kb / "demo-c-headers.yaml").write_text("id: [\n")
+    assert main(["check", "--kb", str(kb)]) == 1
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert lines == [
+        "kb/demo-c-headers.yaml:2:1: YAML syntax error: expected the node content, but found '<stream end>' (while parsing a flow node)",
+        "kb/demo-rust-build.yaml:1:1: summary: required field 'summary' is missing",
+        "kb/demo-rust-build.yaml:3:1: sumary: unknown field 'sumary'; did you mean 'summary'?",
+    ]
+    assert "3 problem(s)" in err and "Traceback" not in err
+
+
+def test_check_unknown_platform_name(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rust = kb / "demo-rust-build.yaml"
+    rust.write_text(rust.read_text().replace("platforms: [linux-x86_64, examplehost]", "platforms: [linux-x86_64, exmplehost]"))
+    assert main(["check", "--kb", str(kb)]) == 1
+    out, _ = capsys.readouterr()
+    assert out.splitlines() == [
+        "kb/demo-rust-build.yaml:10:29: affects.platforms[1]: unknown platform or environment 'exmplehost'; "
+        "did you mean 'examplehost'? (names are defined in kb/environments.yaml)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "argv, code, message",
+    [
+        (["check", "--kb", "/nonexistent/kb"], 2, "wheelfix: error: no knowledge base folder at /nonexistent/kb"),  # missing folder
+        (["check", "--bogus"], 2, "unrecognized arguments: --bogus"),  # usage error
+        ([], 2, "usage: wheelfix"),  # no command
+        (["new", "Bad_Id"], 2, "wheelfix: error: 'Bad_Id' is not a valid id"),  # ids are slugs
+    ],
+)
+def test_usage_errors_exit_2_with_one_clear_line(argv: list[str], code: int, message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == code
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_new_writes_a_template_that_check_walks_through(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["new", "demo-new-thing", "--package", "demopkg", "--kb", str(kb)]) == 0
+    assert (kb / "demo-new-thing.yaml").exists()
+    assert main(["new", "demo-new-thing", "--kb", str(kb)]) == 2  # never overwrite, ids are never reused
+    capsys.readouterr()
+    assert main(["check", "--kb", str(kb)]) == 1
+    out = capsys.readouterr().out
+    assert "kb/demo-new-thing.yaml" in out and "references[0].url: 'TODO' is not an http(s) URL" in out
+
+
+def test_export_writes_the_generated_pages(kb: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert main(["export", str(out), "--kb", str(kb), "--no-index"]) == 0
+    assert (out / "guides" / "demo-rust-build.md").read_text().startswith("---\ntitle: ")
+    assert (out / "e" / "demo-old-id" / "index.html").exists()
+
+
+def test_bundled_signatures_are_current() -> None:
+    from generator.commands.bundle import BUNDLED, bundled_text
+
+    assert BUNDLED.exists(), "run `wheelfix bundle`"
+    assert BUNDLED.read_text(encoding="utf-8") == bundled_text(ROOT / "kb"), "generator/data/signatures.json is stale: run `wheelfix bundle`"
+
+
+def test_python_dash_m_generator_runs() -> None:
+    proc = subprocess.run([sys.executable, "-m", "generator", "--version"], capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout.startswith("wheelfix ")
