@@ -55,6 +55,8 @@ class Environment(_Model):
     python_default_changes: bool = Field(default=False, description="Whether that default moves over time.")
     python_from: List[str] = Field(default_factory=list, description="Where the host reads the Python version from.")
     facts: List[Fact] = Field(default_factory=list)
+    #: What wheelfix assumes where no public source says; shown as such, never as fact.
+    assumptions: List[str] = Field(default_factory=list)
 
     @field_validator("name")
     @classmethod

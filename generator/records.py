@@ -210,7 +210,7 @@ class Incident(_Model):
     title: str = Field(min_length=10, max_length=160, description="The problem as a user would search for it.")
     summary: str = Field(min_length=20, max_length=400, description="One or two sentences.")
     aliases: List[Slug] = Field(default_factory=list, description="Former ids; their short links keep working.")
-    packages: List[PackageName] = Field(min_length=1, description="Normalised project names.")
+    packages: List[PackageName] = Field(default_factory=list, description="Normalised project names; empty for failures not tied to one project.")
     affects: Affects
     build_requires: List[str] = Field(default_factory=list, description="What a source build needs, e.g. 'a Rust toolchain'.")
     symptoms: List[str] = Field(min_length=1, description="Error lines exactly as users see them.")

@@ -14,14 +14,17 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
-from packaging.utils import parse_wheel_filename
+from packaging.utils import canonicalize_name, parse_wheel_filename
+from packaging.version import InvalidVersion, Version
 
 from generator import views
 from generator.claims import ClaimError, check_claim, fixed_upstream
 from generator.errors import WheelfixError
 from generator.indexdata import ProjectPage
 from generator.kb import KnowledgeBase
+from generator.records import Incident
 from generator.wheels import Kind, Target, Verdict, first_wheel_release, release_verdicts
 
 if TYPE_CHECKING:
@@ -78,9 +81,6 @@ def fetch_pages(kb: KnowledgeBase, client: "IndexClient") -> Tuple[Dict[str, Pro
 
 
 def _requirement_name(requirement: str) -> str:
-    from packaging.requirements import Requirement
-    from packaging.utils import canonicalize_name
-
     return canonicalize_name(Requirement(requirement).name)
 
 
@@ -139,8 +139,12 @@ def _cell(v: Optional[Verdict]) -> views.TableCell:
     return views.TableCell(_SYMBOL[state], state, f"{_WORD[state]}: {detail}")
 
 
-def table(page: ProjectPage, label: str, platform: str, *, abridge: bool) -> views.TableView:
-    """One package x one platform: releases (rows) x CPython versions (columns)."""
+def table(page: ProjectPage, label: str, platform: str, *, abridge: bool, mentioned: Sequence[str] = ()) -> views.TableView:
+    """One package x one platform: releases (rows) x CPython versions (columns).
+
+    Abridged tables keep the newest releases, each release where support
+    changed and the one just before it, and the versions in ``mentioned``.
+    """
     columns = python_columns(page)
     per_column: Dict[str, Dict[str, Verdict]] = {}
     summaries = []
@@ -155,7 +159,7 @@ def table(page: ProjectPage, label: str, platform: str, *, abridge: bool) -> vie
             summaries.append(f"No release of {page.name} has a wheel for CPython {python} on {platform}.")
     finals = [v for v in release_verdicts(page, Target.parse(columns[-1].rstrip("t"), platform)) if not v.version.is_prerelease]
     versions = [str(v.version) for v in finals]
-    rows_versions = _rows(versions, per_column, columns) if abridge else versions
+    rows_versions = _rows(versions, per_column, columns, mentioned) if abridge else versions
     rows = []
     for version in reversed(rows_versions):
         cells = tuple(_cell(per_column[c].get(version)) for c in columns)
@@ -174,16 +178,40 @@ def table(page: ProjectPage, label: str, platform: str, *, abridge: bool) -> vie
     )
 
 
-def _rows(versions: List[str], per_column: Mapping[str, Mapping[str, Verdict]], columns: Sequence[str]) -> List[str]:
-    """The newest releases plus each release whose row differs from the one before it."""
-    keep, previous = [], None
-    for version in versions:
+def _rows(versions: List[str], per_column: Mapping[str, Mapping[str, Verdict]], columns: Sequence[str], mentioned: Sequence[str]) -> List[str]:
+    """Which releases an abridged table shows (see :func:`table`)."""
+    keep = set(versions[-RECENT_RELEASES:])
+    mentioned_versions = {str(Version(m)) for m in mentioned if _is_version(m)}
+    previous = None
+    for i, version in enumerate(versions):
         row = tuple(_state(per_column[c][version]) if version in per_column[c] else "none" for c in columns)
         if row != previous:
-            keep.append(version)
+            keep.add(version)
+            if i > 0:
+                keep.add(versions[i - 1])  # the last release before the change
+        if version in mentioned_versions:
+            keep.add(version)
         previous = row
-    recent = versions[-RECENT_RELEASES:]
-    return [v for v in versions if v in set(keep) | set(recent)]
+    return [v for v in versions if v in keep]
+
+
+def _is_version(text: str) -> bool:
+    try:
+        Version(text)
+    except InvalidVersion:
+        return False
+    return True
+
+
+def mentioned_versions(incident: Incident, package: str) -> List[str]:
+    """Versions of ``package`` a record names in its specifiers and claims."""
+    specs = []
+    if package in incident.affects.packages:
+        specs.append(incident.affects.packages[package])
+    for fix in incident.fixes:
+        if fix.claim is not None and _requirement_name(fix.claim.requirement) == package:
+            specs.append(str(Requirement(fix.claim.requirement).specifier))
+    return [spec.version for text in specs for spec in SpecifierSet(text)]
 
 
 def _data_note(page: ProjectPage) -> str:
@@ -202,7 +230,10 @@ def compute_extras(kb: KnowledgeBase, pages: Mapping[str, ProjectPage]) -> Repor
         incident = rec.incident
         platforms = guide_platforms(kb, incident.affects.platforms)
         extras.tables[incident.id] = tuple(
-            table(pages[p], label, tag, abridge=True) for p in incident.packages if p in pages for label, tag in platforms
+            table(pages[p], label, tag, abridge=True, mentioned=mentioned_versions(incident, p))
+            for p in incident.packages
+            if p in pages
+            for label, tag in platforms
         )
         for i, fix in enumerate(incident.fixes):
             if fix.claim is None:

@@ -271,7 +271,8 @@ def platforms_index(kb: KnowledgeBase) -> IndexView:
     for name, env in sorted(kb.environments.items(), key=lambda kv: (kv[1].kind, kv[0])):
         guides = tuple(_link_to_guide(i) for i in _incidents(kb) if name in i.affects.platforms)
         facts = " ".join(f"{f.text} ([source]({f.source}))" for f in env.facts)
-        note = f"Platform tag `{env.platform}`. {facts}".strip()
+        assumed = " ".join(f"*Assumed, not documented:* {a}" for a in env.assumptions)
+        note = " ".join(part for part in (f"Platform tag `{env.platform}`.", facts, assumed) if part)
         groups.append(Group(name, env.title, note, guides))
     return IndexView("Guides by platform or environment", "Where each failure happens, with the platform tag pip sees there.", tuple(groups))
 

@@ -217,7 +217,7 @@ def test_json_schema_is_derived_from_the_models() -> None:
     schema = json_schema()
     json.dumps(schema)  # serialisable
     assert schema["additionalProperties"] is False
-    assert {"id", "title", "summary", "packages", "affects", "symptoms", "cause", "fixes", "references"} <= set(schema["required"])
+    assert {"id", "title", "summary", "affects", "symptoms", "signatures", "cause", "fixes", "references"} <= set(schema["required"])
     assert schema["properties"]["id"]["pattern"].startswith("^[a-z0-9]")
 
 

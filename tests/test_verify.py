@@ -1,0 +1,120 @@
+"""Index facts on the site: tables, claim checks and upstream notes, from recorded data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import recorded_page
+from generator import kb as kb_mod
+from generator import site
+from generator.build import BuildOptions, build_files
+from generator.verify import VerificationFailed, compute_extras, python_columns, table
+
+ROOT = Path(__file__).resolve().parent.parent
+TIKTOKEN = "tiktoken-cargo-read-only-filesystem"
+
+
+def _kb_with(tmp_path: Path, old: str, new: str) -> Path:
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    for p in [ROOT / "kb" / "environments.yaml", ROOT / "kb" / f"{TIKTOKEN}.yaml"]:
+        text = p.read_text(encoding="utf-8")
+        if p.stem == TIKTOKEN:
+            assert old in text
+            text = text.replace(old, new, 1)
+        (kb / p.name).write_text(text.replace("related: [python-h-missing]", "related: []"), encoding="utf-8")
+    return kb
+
+
+@pytest.mark.parametrize(
+    "requirement, python, platform, expected",
+    [
+        # the seed guide's claim: 0.7.0 still has no cp313 wheel
+        ("tiktoken>=0.7.0", "3.13", "manylinux_2_35_x86_64",
+         "tiktoken>=0.7.0 on CPython 3.13, manylinux_2_35_x86_64: 0.7.0 would build from source; first release with a wheel: 0.8.0"),
+        # an old glibc: releases shipping only manylinux_2_28 wheels build from source there
+        ("tiktoken>=0.12.0", "3.13", "manylinux_2_26_x86_64",
+         "tiktoken>=0.12.0 on CPython 3.13, manylinux_2_26_x86_64: 0.12.0 would build from source; no release has a wheel there"),
+    ],
+)
+def test_a_false_claim_fails_with_the_counter_fact(tmp_path: Path, requirement: str, python: str, platform: str, expected: str) -> None:
+    kb = _kb_with(
+        tmp_path,
+        'requirement: "tiktoken>=0.8.0"\n      python: ["3.13"]\n      platforms: [manylinux_2_35_x86_64]',
+        f'requirement: "{requirement}"\n      python: ["{python}"]\n      platforms: [{platform}]',
+    )
+    knowledge = kb_mod.load(kb)
+    report = compute_extras(knowledge, {"tiktoken": recorded_page("tiktoken")})
+    line = next(n for n, t in enumerate((kb / f"{TIKTOKEN}.yaml").read_text().splitlines(), 1) if f'requirement: "{requirement}"' in t)
+    assert report.problems == [f"kb/{TIKTOKEN}.yaml:{line}:20: fixes[0].claim: {expected}"]
+    page = site.generate(knowledge, report.extras)[f"guides/{TIKTOKEN}.md"]
+    assert '!!! failure "Claim does not hold"' in page and expected in page
+
+
+def test_a_false_claim_fails_the_strict_build(tmp_path: Path, index_server: object) -> None:
+    kb = _kb_with(tmp_path, 'requirement: "tiktoken>=0.8.0"', 'requirement: "tiktoken>=0.7.0"')
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PIP_INDEX_URL", index_server.index_url)  # type: ignore[attr-defined]
+        with pytest.raises(VerificationFailed) as info:
+            build_files(BuildOptions(kb_dir=kb))
+        assert "0.7.0 would build from source; first release with a wheel: 0.8.0" in str(info.value)
+        files = build_files(BuildOptions(kb_dir=kb, strict=False))  # non-strict: published, with the counter-fact
+        assert "Claim does not hold" in str(files[f"guides/{TIKTOKEN}.md"])
+
+
+def test_true_claims_say_when_they_were_verified() -> None:
+    knowledge = kb_mod.load(ROOT / "kb")
+    pages = {name: recorded_page(name) for name in ["tiktoken"]}
+    report = compute_extras(knowledge, pages)
+    ok, note = report.extras.claims[(TIKTOKEN, 0)]
+    assert ok and note == "verified against PyPI data as of 2026-11-28 00:00 UTC"
+
+
+def test_tiktoken_table_shows_the_seed_facts() -> None:
+    view = table(recorded_page("tiktoken"), "Linux", "manylinux_2_35_x86_64", abridge=True, mentioned=["0.6.0"])
+    col = view.columns.index("3.13")
+    rows = {row.version: row.cells[col] for row in view.rows}
+    assert rows["0.7.0"].state == "sdist" and rows["0.7.0"].symbol == "⚙"  # builds from source on 3.13
+    assert rows["0.8.0"].state == "wheel" and "cp313" in rows["0.8.0"].title
+    assert rows["0.6.0"].state == "sdist"  # named by the record, so kept although its row repeats 0.7.0's
+    assert "First release with a wheel for CPython 3.13 on manylinux_2_35_x86_64: tiktoken 0.8.0." in view.summaries
+    assert view.data_note.startswith("PyPI data as of 2026-11-28 00:00 UTC")
+
+
+def test_abridged_rows_keep_every_change_and_the_newest() -> None:
+    full = table(recorded_page("tiktoken"), "Linux", "manylinux_2_35_x86_64", abridge=False)
+    short = table(recorded_page("tiktoken"), "Linux", "manylinux_2_35_x86_64", abridge=True)
+    assert len(short.rows) < len(full.rows)
+    assert short.rows[0].version == full.rows[0].version  # newest first
+    states = [tuple(c.state for c in r.cells) for r in reversed(full.rows)]
+    versions = [r.version for r in reversed(full.rows)]
+    changes = {versions[i] for i in range(len(states)) if i == 0 or states[i] != states[i - 1]}
+    assert changes <= {r.version for r in short.rows}
+
+
+@pytest.mark.parametrize(
+    "package, expected",
+    [
+        ("six", ["3.8", "3.9", "3.10", "3.11", "3.12"]),  # pure Python: up to a current CPython, no free-threaded column
+        ("tiktoken", ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15", "3.13t", "3.14t", "3.15t"]),  # free-threaded wheels get their own columns
+    ],
+)
+def test_python_columns(package: str, expected: list[str]) -> None:
+    assert python_columns(recorded_page(package)) == expected
+
+
+def test_fixed_upstream_is_said_per_python() -> None:
+    report = compute_extras(kb_mod.load(ROOT / "kb"), {"tiktoken": recorded_page("tiktoken")})
+    note = report.extras.upstream[TIKTOKEN]
+    assert note.startswith("Fixed upstream in tiktoken 0.8.0, released 2024-10-03, for CPython 3.13; ")
+
+
+def test_missing_index_data_fails_the_strict_build_naming_the_package(tmp_path: Path, index_server: object) -> None:
+    kb = _kb_with(tmp_path, "packages: [tiktoken]", "packages: [tiktokn]")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PIP_INDEX_URL", index_server.index_url)  # type: ignore[attr-defined]
+        with pytest.raises(VerificationFailed) as info:
+            build_files(BuildOptions(kb_dir=kb))
+    assert "no project named 'tiktokn' on the index" in str(info.value)
