@@ -23,7 +23,7 @@ from generator.errors import WheelfixError
 log = logging.getLogger("mkdocs.plugins.wheelfix")
 
 
-class WheelfixConfig(base.Config):
+class WheelfixConfig(base.Config):  # type: ignore[no-untyped-call]
     kb_dir = c.Type(str, default="kb")
     #: Fetch index data for the wheel tables and claim checks.
     index = c.Type(bool, default=True)
@@ -36,7 +36,7 @@ class WheelfixConfig(base.Config):
     strict = c.Type(bool, default=True)
 
 
-class WheelfixPlugin(BasePlugin[WheelfixConfig]):
+class WheelfixPlugin(BasePlugin[WheelfixConfig]):  # type: ignore[no-untyped-call]
     def on_config(self, config: MkDocsConfig) -> Optional[MkDocsConfig]:
         base_dir = Path(config.config_file_path or ".").resolve().parent
         self._kb = (base_dir / self.config.kb_dir).resolve()

@@ -107,7 +107,8 @@ def guide_platforms(kb: KnowledgeBase, names: Sequence[str]) -> List[Tuple[str, 
 
 def python_columns(page: ProjectPage) -> List[str]:
     """CPython columns: 3.8 up to the newest with a wheel, plus free-threaded ones with wheels."""
-    regular, threaded = set(), set()
+    regular: set[int] = set()
+    threaded: set[int] = set()
     for f in page.files:
         if not f.filename.endswith(".whl"):
             continue

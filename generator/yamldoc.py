@@ -43,12 +43,12 @@ class _Loader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(
                 None, None, "YAML aliases (*name) are not allowed here; write the value out", event.start_mark
             )
         node = super().compose_node(parent, index)
-        if not node.tag.startswith("tag:yaml.org,2002:"):
+        if node is not None and not node.tag.startswith("tag:yaml.org,2002:"):
             raise yaml.composer.ComposerError(None, None, f"YAML tag {node.tag!r} is not allowed here", node.start_mark)
         return node
 

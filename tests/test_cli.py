@@ -88,11 +88,18 @@ def test_export_writes_the_generated_pages(kb: Path, tmp_path: Path) -> None:
     assert (out / "e" / "demo-old-id" / "index.html").exists()
 
 
-def test_bundled_signatures_are_current() -> None:
-    from generator.commands.bundle import BUNDLED, bundled_text
+def test_bundled_files_are_current() -> None:
+    from generator.commands.bundle import bundled_files
 
-    assert BUNDLED.exists(), "run `wheelfix bundle`"
-    assert BUNDLED.read_text(encoding="utf-8") == bundled_text(ROOT / "kb"), "generator/data/signatures.json is stale: run `wheelfix bundle`"
+    for path, text in bundled_files(ROOT / "kb").items():
+        assert path.exists(), f"{path} is missing: run `wheelfix bundle`"
+        assert path.read_text(encoding="utf-8") == text, f"{path} is stale: run `wheelfix bundle`"
+
+
+def test_bundle_check_reports_staleness(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bundle", "--check", "--kb", str(ROOT / "kb")]) == 0
+    assert main(["bundle", "--check", "--kb", str(VALID)]) == 1  # another KB: both files differ
+    assert "is out of date; run `wheelfix bundle`" in capsys.readouterr().err
 
 
 def test_python_dash_m_generator_runs() -> None:

@@ -1,8 +1,10 @@
 """``wheelfix bundle``: regenerate the signatures shipped inside the package.
 
 ``wheelfix explain`` and ``wheelfix run`` work offline from
-``generator/data/signatures.json``.  It is generated from kb/ and committed;
-a test fails when it is stale, naming this command.
+``generator/data/signatures.json``, and ``wheelfix audit --env`` reads
+``generator/data/environments.yaml`` outside a KB checkout.  Both are
+generated from kb/ and committed; a test fails when either is stale, naming
+this command.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from pathlib import Path
 
 from generator.commands import _common
 
-BUNDLED = Path(__file__).resolve().parent.parent / "data" / "signatures.json"
+DATA = Path(__file__).resolve().parent.parent / "data"
+BUNDLED = DATA / "signatures.json"
+ENVIRONMENTS = DATA / "environments.yaml"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -30,18 +34,24 @@ def bundled_text(kb_dir: Path) -> str:
     return json.dumps(api.signatures_payload(kb_mod.load(kb_dir)), indent=1, ensure_ascii=False) + "\n"
 
 
+def bundled_files(kb_dir: Path) -> dict[Path, str]:
+    """Every bundled file and the content kb/ gives it."""
+    from generator.kb import ENVIRONMENTS_FILE
+
+    return {BUNDLED: bundled_text(kb_dir), ENVIRONMENTS: (kb_dir / ENVIRONMENTS_FILE).read_text(encoding="utf-8")}
+
+
 def run(args: argparse.Namespace) -> int:
-    text = bundled_text(Path(args.kb))
-    current = BUNDLED.read_text(encoding="utf-8") if BUNDLED.exists() else ""
+    files = bundled_files(Path(args.kb))
+    stale = [path for path, text in files.items() if not path.exists() or path.read_text(encoding="utf-8") != text]
     if args.check:
-        if text != current:
-            print(f"wheelfix: {BUNDLED} is out of date; run `wheelfix bundle`", file=sys.stderr)
-            return 1
-        return 0
-    if text != current:
-        BUNDLED.parent.mkdir(parents=True, exist_ok=True)
-        tmp = BUNDLED.with_suffix(".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(BUNDLED)
-    print(f"wheelfix: {BUNDLED.name} holds {len(json.loads(text).get('guides', []))} guide(s)", file=sys.stderr)
+        for path in stale:
+            print(f"wheelfix: {path} is out of date; run `wheelfix bundle`", file=sys.stderr)
+        return 1 if stale else 0
+    for path in stale:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(files[path], encoding="utf-8")
+        tmp.replace(path)
+    print(f"wheelfix: {BUNDLED.name} holds {len(json.loads(files[BUNDLED]).get('guides', []))} guide(s)", file=sys.stderr)
     return 0
