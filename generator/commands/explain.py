@@ -1,0 +1,154 @@
+"""``wheelfix explain [FILE|-]``: read a build log and point to the guide that fixes it.
+
+Prints, best first, each matching guide's title, URL, first fix and the log
+lines that matched; then what the log itself shows (packages built from
+source, the one that failed, Python version, platform and, from cached index
+data or with ``--online``, the nearest release with a wheel).  ``--json``
+prints the object documented in docs/api.md.  Exit 0 when a guide matched, 1
+when none did, 2 when the log or the bundle cannot be read.
+
+Start-up matters here (people pipe logs into it), so this module imports only
+the standard library and wheelfix's stdlib-only modules.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any, BinaryIO, Dict, List, Optional
+
+from generator.diagnose import Diagnosis, Diagnoser, nearest_wheel
+from generator.logtext import LogError
+from generator.signatures import SITE_URL, Match, Matcher, guide_url, load_bundle_file
+
+#: Matches shown without ``--all``.
+DEFAULT_SHOWN = 3
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Declare the options of ``wheelfix explain``."""
+    parser.add_argument("file", nargs="?", default="-", metavar="FILE|-", help="the log to read (default: standard input)")
+    add_common_options(parser)
+    parser.add_argument("--json", action="store_true", help="print one JSON object (format in docs/api.md)")
+
+
+def add_common_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared with ``wheelfix run``."""
+    parser.add_argument("--index", metavar="FILE", help="signatures.json to use instead of the bundled one")
+    parser.add_argument("--online", action="store_true", help="fetch index data for the nearest wheel (default: cache only)")
+    parser.add_argument("--all", action="store_true", help=f"show every matching guide, not only the best {DEFAULT_SHOWN}")
+    parser.add_argument("--site-url", metavar="URL", help="base URL of the guides (default: $WHEELFIX_SITE_URL)")
+
+
+def site_url(args: argparse.Namespace) -> str:
+    """The base URL guides are printed under (may be "" for relative paths)."""
+    chosen: Optional[str] = getattr(args, "site_url", None)
+    if chosen is None:
+        chosen = os.environ.get("WHEELFIX_SITE_URL") or SITE_URL
+    return chosen
+
+
+def analyse(stream: BinaryIO, matcher: Matcher, online: bool) -> "tuple[List[Match], Diagnosis]":
+    """Match and diagnose one log stream."""
+    diagnoser = Diagnoser()
+    matches = matcher.match_stream(stream, diagnoser)
+    diagnosis = finish_diagnosis(diagnoser, online)
+    return matches, diagnosis
+
+
+def finish_diagnosis(diagnoser: Diagnoser, online: bool) -> Diagnosis:
+    """The diagnosis with its nearest wheel looked up."""
+    diagnosis = diagnoser.result()
+    diagnosis.nearest_wheel = nearest_wheel(diagnosis, online=online)
+    return diagnosis
+
+
+def to_json(matches: List[Match], diagnosis: Diagnosis, base: str, shown: Optional[int]) -> Dict[str, Any]:
+    """The ``explain --json`` object (docs/api.md)."""
+    return {
+        "matches": [
+            {
+                "id": m.id,
+                "title": m.title,
+                "url": guide_url(m.url, base),
+                "fix": m.fix,
+                "lines": [{"number": n, "text": t} for n, t in m.lines],
+            }
+            for m in matches[:shown]
+        ],
+        "diagnosis": diagnosis.to_json(),
+    }
+
+
+def render_text(matches: List[Match], diagnosis: Diagnosis, base: str, shown: Optional[int]) -> str:
+    """The human-readable explanation."""
+    out: List[str] = []
+    if not matches:
+        out.append("No guide matches this log.")
+    for rank, m in enumerate(matches[:shown], start=1):
+        out.append(f"{rank}. {m.title}")
+        out.append(f"   guide: {guide_url(m.url, base)}")
+        if m.fix:
+            out.append(f"   fix: {m.fix}")
+        out.append("   matched:")
+        width = len(str(m.lines[-1][0])) if m.lines else 1
+        for number, text in m.lines:
+            out.append(f"     {number:>{width}}: {_clip(text)}")
+    hidden = len(matches) - (shown if shown is not None else len(matches))
+    if hidden > 0:
+        out.append(f"({hidden} more; use --all to see them)")
+    facts = _facts(diagnosis)
+    if facts:
+        out.append("")
+        out.append("From the log:")
+        out.extend(f"  {k}: {v}" for k, v in facts)
+    return "\n".join(out) + "\n"
+
+
+def _clip(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _facts(d: Diagnosis) -> List["tuple[str, str]"]:
+    facts = []
+    if d.built_from_source:
+        facts.append(("built from source", ", ".join(d.built_from_source)))
+    if d.failed:
+        version = d.versions.get(d.failed)
+        facts.append(("failed", f"{d.failed} {version}" if version else d.failed))
+    if d.python:
+        facts.append(("Python", d.python))
+    if d.platform:
+        facts.append(("platform", d.platform))
+    if d.nearest_wheel:
+        facts.append(("nearest release with a wheel", f"{d.failed} {d.nearest_wheel['version']} ({d.nearest_wheel['file']})"))
+    return facts
+
+
+def run(args: argparse.Namespace) -> int:
+    """Explain the log named by ``args.file``."""
+    matcher = load_bundle_file(args.index)
+    if args.file == "-":
+        matches, diagnosis = analyse(sys.stdin.buffer, matcher, args.online)
+    else:
+        try:
+            stream = open(args.file, "rb")
+        except OSError as exc:
+            raise LogError(
+                f"cannot read log {args.file}: {exc.strerror or exc}",
+                hint="pass the path of a log file, or - to read standard input",
+            ) from None
+        with stream:
+            try:
+                matches, diagnosis = analyse(stream, matcher, args.online)
+            except OSError as exc:  # e.g. a directory on some systems, an I/O error
+                raise LogError(f"cannot read log {args.file}: {exc.strerror or exc}") from None
+    shown = None if args.all else DEFAULT_SHOWN
+    base = site_url(args)
+    if args.json:
+        sys.stdout.write(json.dumps(to_json(matches, diagnosis, base, None), ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(render_text(matches, diagnosis, base, shown))
+    return 0 if matches else 1

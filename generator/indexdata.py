@@ -1,0 +1,222 @@
+"""Index data: a PEP 691 JSON project page turned into plain dataclasses.
+
+Pure: no I/O and no HTTP imports, so that the wheel engine, the claim checker
+and the tests can work on recorded pages without pulling in the network stack.
+The HTTP side lives in :mod:`generator.index`.
+
+The exception family of the index concept, :class:`IndexClientError`, is
+defined here (and re-exported by :mod:`generator.index`) so that a malformed
+page is an index error whether it came over the wire or from a file.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Mapping, Optional, Union
+from urllib.parse import urljoin
+
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from generator.errors import WheelfixError
+
+logger = logging.getLogger("wheelfix.indexdata")
+
+#: The PEP 691 media type for version 1 of the JSON simple API.
+JSON_CONTENT_TYPE = "application/vnd.pypi.simple.v1+json"
+
+
+class IndexClientError(WheelfixError):
+    """Root of the index family: the package index or its data let us down."""
+
+
+class IndexDataError(IndexClientError):
+    """A project page does not have the PEP 691 shape."""
+
+
+@dataclass(frozen=True)
+class DistFile:
+    """One file of a project page (a wheel, an sdist or anything else listed)."""
+
+    filename: str
+    url: str
+    requires_python: Optional[str]
+    yanked: Union[bool, str]  # PEP 592: False, True, or the reason string
+    upload_time: Optional[datetime]  # PEP 700 upload-time, UTC
+    size: Optional[int]
+    sha256: Optional[str]
+
+    @property
+    def is_yanked(self) -> bool:
+        """True when the index marks this file as yanked (with or without a reason)."""
+        # PEP 691 allows a reason string in place of True; an empty reason still means yanked.
+        return self.yanked is not False
+
+
+@dataclass(frozen=True)
+class ProjectPage:
+    """A project's files and releases as the index listed them."""
+
+    name: str  # canonicalize_name()
+    files: tuple[DistFile, ...]
+    versions: tuple[str, ...]  # PEP 700 "versions"
+    last_serial: Optional[int]  # meta "_last-serial" or X-PyPI-Last-Serial header
+    fetched_at: datetime  # UTC time the data was last confirmed with the index
+
+
+_FRACTION = re.compile(r"\.(\d+)")
+
+
+def parse_timestamp(value: str) -> datetime:
+    """Parse a PEP 700 ISO 8601 timestamp ("2024-10-03T16:08:02.123Z") into an aware UTC datetime.
+
+    Raises ValueError on anything else.
+    """
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    # Python 3.9/3.10 fromisoformat accepts only 3 or 6 fraction digits.
+    text = _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], text, count=1)
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def _bad(name: str, where: str, rule: str, value: Any) -> IndexDataError:
+    shown = repr(value)
+    if len(shown) > 80:
+        shown = shown[:77] + "..."
+    return IndexDataError(
+        f"project page for {name!r}: {where} is {shown}, but {rule}",
+        hint="the index answered with data that is not PEP 691 JSON; check the index URL "
+        "(PIP_INDEX_URL or pip's global.index-url) points at a simple API",
+    )
+
+
+def _parse_file(name: str, index: int, entry: Any, base_url: Optional[str]) -> DistFile:
+    where = f"files[{index}]"
+    if not isinstance(entry, Mapping):
+        raise _bad(name, where, "each file must be a JSON object", entry)
+    filename = entry.get("filename")
+    if not isinstance(filename, str) or not filename:
+        raise _bad(name, f"{where}.filename", "it must be a non-empty string", filename)
+    where = f"file {filename!r}"
+    url = entry.get("url")
+    if not isinstance(url, str) or not url:
+        raise _bad(name, f"{where} url", "it must be a non-empty string", url)
+    if base_url is not None:
+        # PEP 691: file URLs may be relative to the project page URL.
+        url = urljoin(base_url, url)
+    hashes = entry.get("hashes", {})
+    if not isinstance(hashes, Mapping):
+        raise _bad(name, f"{where} hashes", "it must be an object of algorithm to digest", hashes)
+    sha256 = hashes.get("sha256")
+    if sha256 is not None and not isinstance(sha256, str):
+        raise _bad(name, f"{where} sha256", "it must be a hex string", sha256)
+    requires_python = entry.get("requires-python")
+    if requires_python is not None and not isinstance(requires_python, str):
+        raise _bad(name, f"{where} requires-python", "it must be a string or null", requires_python)
+    yanked = entry.get("yanked", False)
+    if not isinstance(yanked, (bool, str)):
+        raise _bad(name, f"{where} yanked", "it must be a boolean or a reason string", yanked)
+    upload_time: Optional[datetime] = None
+    raw_time = entry.get("upload-time")
+    if raw_time is not None:
+        if not isinstance(raw_time, str):
+            raise _bad(name, f"{where} upload-time", "it must be an ISO 8601 string", raw_time)
+        try:
+            upload_time = parse_timestamp(raw_time)
+        except ValueError:
+            raise _bad(name, f"{where} upload-time", "it must be an ISO 8601 timestamp", raw_time) from None
+    size = entry.get("size")
+    if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
+        raise _bad(name, f"{where} size", "it must be a non-negative integer", size)
+    return DistFile(
+        filename=filename,
+        url=url,
+        requires_python=requires_python,
+        yanked=yanked,
+        upload_time=upload_time,
+        size=size,
+        sha256=sha256,
+    )
+
+
+def _versions_from_filenames(files: tuple[DistFile, ...]) -> tuple[str, ...]:
+    # Only for API 1.0 pages without PEP 700 "versions": the engine needs the releases.
+    from generator.wheels import file_version  # local: wheels imports this module
+
+    seen: dict[Version, str] = {}
+    for f in files:
+        v = file_version(f.filename)
+        if v is not None:
+            seen.setdefault(v, str(v))
+    return tuple(seen[v] for v in sorted(seen))
+
+
+def parse_project_page(
+    name: str,
+    payload: Mapping[str, Any],
+    *,
+    fetched_at: datetime,
+    last_serial: Optional[int] = None,
+    base_url: Optional[str] = None,
+) -> ProjectPage:
+    """Turn a decoded PEP 691 project page into a :class:`ProjectPage`.
+
+    ``last_serial`` (e.g. from the X-PyPI-Last-Serial header) wins over the
+    page's ``meta._last-serial``.  ``base_url`` resolves relative file URLs.
+    Raises :class:`IndexDataError` when the payload does not have the PEP 691 shape.
+    """
+    shown_name = name
+    if not isinstance(payload, Mapping):
+        raise _bad(shown_name, "the page", "it must be a JSON object", payload)
+    meta = payload.get("meta", {})
+    if not isinstance(meta, Mapping):
+        raise _bad(shown_name, "meta", "it must be a JSON object", meta)
+    api_version = meta.get("api-version")
+    if api_version is not None and (not isinstance(api_version, str) or not api_version.startswith("1.")):
+        raise _bad(shown_name, "meta.api-version", "only version 1.x of the JSON API is understood", api_version)
+    page_name = payload.get("name", name)
+    if not isinstance(page_name, str) or not page_name:
+        raise _bad(shown_name, "name", "it must be a non-empty string", page_name)
+    if canonicalize_name(page_name) != canonicalize_name(name):
+        raise _bad(shown_name, "name", f"it must name the project asked for ({canonicalize_name(name)})", page_name)
+    raw_files = payload.get("files")
+    if not isinstance(raw_files, list):
+        raise _bad(shown_name, "files", "it must be a list", raw_files)
+    files = tuple(_parse_file(shown_name, i, entry, base_url) for i, entry in enumerate(raw_files))
+    raw_versions = payload.get("versions")
+    if raw_versions is None:
+        versions = _versions_from_filenames(files)
+    elif isinstance(raw_versions, list) and all(isinstance(v, str) for v in raw_versions):
+        versions = tuple(raw_versions)
+    else:
+        raise _bad(shown_name, "versions", "it must be a list of strings", raw_versions)
+    serial = last_serial
+    if serial is None:
+        raw_serial = meta.get("_last-serial")
+        if isinstance(raw_serial, int) and not isinstance(raw_serial, bool):
+            serial = raw_serial
+    if fetched_at.tzinfo is None:
+        fetched_at = fetched_at.replace(tzinfo=timezone.utc)
+    return ProjectPage(
+        name=canonicalize_name(page_name),
+        files=files,
+        versions=versions,
+        last_serial=serial,
+        fetched_at=fetched_at.astimezone(timezone.utc),
+    )
+
+
+def safe_version(text: str) -> Optional[Version]:
+    """``Version(text)``, or None (logged at debug) when it is not PEP 440, as pip skips those."""
+    try:
+        return Version(text)
+    except InvalidVersion:
+        logger.debug("ignoring non-PEP 440 version %r", text)
+        return None

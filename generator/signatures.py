@@ -1,0 +1,730 @@
+"""Error signatures: validate them, bundle them, match them against logs.
+
+A record's ``signatures`` say which logs its guide fixes.  Each signature is a
+list of conditions (``text``: a literal; ``regex``: a pattern in a restricted
+subset) that must *all* hold somewhere in one log, plus optionally a
+``package`` that the log must name (``Building wheel for X``, ``Failed to
+build X``, ...).  The build turns every record into ``signatures.json``
+(:func:`bundle_from_guides`, format documented in docs/api.md); the command
+line and the browser (paste.js) load that bundle and rank guides the same way.
+
+Ranking: a matching signature scores ``1000`` if it names a package, plus
+``100`` per condition, plus the length of its required literals (at most 99);
+a guide scores its best signature; ties go by guide id.  So a guide tied to
+the package being built, or with more conditions, beats a generic one.
+
+Speed: every condition carries a literal that any line it matches contains
+(its *need*).  :class:`Matcher` searches whole blocks of the log for all needs
+at once with one compiled alternation, and normalises and tests only the lines
+that hold one; memory stays flat because only the first matching line of each
+condition is kept.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import (
+    Any,
+    BinaryIO,
+    Dict,
+    FrozenSet,
+    Iterable,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Pattern,
+    Sequence,
+    Set,
+    Tuple,
+    Union,
+)
+
+from generator import logtext
+from generator.diagnose import MENTION_ANCHORS, Diagnoser, canonical_name, package_mentions
+from generator.errors import WheelfixError
+
+if sys.version_info >= (3, 11):
+    import re._parser as _sre_parse  # type: ignore[import-not-found,unused-ignore]
+else:  # pragma: no cover - depends on the interpreter
+    import sre_parse as _sre_parse
+
+#: The site the guides are published on; "" prints guide paths relative to it.
+SITE_URL = ""
+
+#: The version of the signatures.json format written and read here.
+BUNDLE_FORMAT = 1
+
+#: Fewest characters in a literal that every match of a condition includes.
+MIN_LITERAL = 3
+
+_RULE_SUFFIX = "(patterns must run in linear time and mean the same in Python and JavaScript)"
+
+
+class SignatureError(WheelfixError):
+    """A signature, pattern or signatures bundle that breaks a rule."""
+
+
+# --------------------------------------------------------------------------
+# The pattern subset
+
+
+def check_text(text: str, where: Optional[str] = None) -> None:
+    """Check a ``text`` condition; raise :class:`SignatureError` if it is unusable."""
+    at = f" at {where}" if where else ""
+    if not isinstance(text, str):
+        raise SignatureError(f"text {text!r}{at}: must be a string")
+    if "\n" in text or "\r" in text:
+        raise SignatureError(f"text {text!r}{at}: must fit on one line (logs are matched line by line)")
+    normalised = logtext.normalise_line(logtext.normalise_block(text))
+    if len(text) < MIN_LITERAL:
+        raise SignatureError(
+            f"text {text!r}{at}: must be at least {MIN_LITERAL} characters long (shorter text matches almost any log)"
+        )
+    if normalised != text:
+        raise SignatureError(
+            f"text {text!r}{at}: must be written as it appears after normalisation, {normalised!r} "
+            "(no leading timestamps, margins or indentation, no trailing blanks, '/' in Windows paths)",
+        )
+
+
+def check_pattern(pattern: str, where: Optional[str] = None) -> None:
+    """Check that ``pattern`` is in the regex subset; raise :class:`SignatureError` if not.
+
+    ``where`` (e.g. ``"signatures[0].match[1]"``) is named in the message.
+    The subset is what runs in linear time and means the same in Python's
+    ``re`` and JavaScript: literals, escapes, character classes, ``^ $``,
+    groups (capturing or ``(?:``), alternation, and ``* + ? {m,n}`` on atoms
+    that are not groups holding a quantifier.  Every match must also contain
+    a literal of at least :data:`MIN_LITERAL` characters (see
+    :func:`required_literals`).
+    """
+    _parsed_pattern(pattern, where)
+
+
+def _fail(pattern: str, where: Optional[str], rule: str, subset: bool = True) -> SignatureError:
+    at = f" at {where}" if where else ""
+    suffix = f" {_RULE_SUFFIX}" if subset else ""
+    return SignatureError(f"regex {pattern!r}{at}: {rule}{suffix}")
+
+
+_ALLOWED_ESCAPES = frozenset("dDsSwWbBfnrtvxu")
+_GROUP_RULES = (
+    ("?=", "lookahead is not allowed"),
+    ("?!", "lookahead is not allowed"),
+    ("?<=", "lookbehind is not allowed"),
+    ("?<!", "lookbehind is not allowed"),
+    ("?P<", "named groups are not allowed"),
+    ("?<", "named groups are not allowed"),
+    ("?P=", "backreferences are not allowed"),
+    ("?P>", "recursion is not allowed"),
+    ("?#", "comments are not allowed"),
+    ("?>", "atomic groups are not allowed"),
+    ("?(", "conditional groups are not allowed"),
+)
+
+
+def _lex(pattern: str, where: Optional[str]) -> None:
+    """Reject what the parse tree no longer shows: spelling of escapes, groups, classes."""
+    i, n = 0, len(pattern)
+    in_class = False
+    class_body = -1
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            e = pattern[i + 1: i + 2]
+            if e.isascii() and e.isalnum() and e not in _ALLOWED_ESCAPES:
+                if e.isdigit():
+                    raise _fail(pattern, where, f"'\\{e}': backreferences and octal escapes are not allowed")
+                if e in "AZz":
+                    raise _fail(pattern, where, f"'\\{e}' is not allowed, use ^ and $")
+                raise _fail(pattern, where, f"the escape '\\{e}' is not allowed")
+            i += 2
+            continue
+        if in_class:
+            if c == "]" and i > class_body:
+                in_class = False
+            elif c == "[":
+                raise _fail(pattern, where, "'[' inside a character class must be escaped as '\\['")
+            i += 1
+            continue
+        if c == "[":
+            j = i + 1
+            if pattern[j: j + 1] == "^":
+                j += 1
+            if pattern[j: j + 1] == "]":
+                raise _fail(pattern, where, "a character class may not start with ']' (write '\\]')")
+            in_class, class_body, i = True, j, j
+            continue
+        if c == "(" and pattern[i + 1: i + 2] == "?":
+            rest = pattern[i + 1: i + 4]
+            if not rest.startswith("?:"):
+                for prefix, rule in _GROUP_RULES:
+                    if rest.startswith(prefix):
+                        raise _fail(pattern, where, rule)
+                raise _fail(pattern, where, "inline flags are not allowed")
+        if c == "{" and pattern[i + 1: i + 2] == ",":
+            raise _fail(pattern, where, "'{,n}' is not allowed, write '{0,n}'")
+        if c in "*+?}" and pattern[i + 1: i + 2] == "+":
+            raise _fail(pattern, where, "possessive quantifiers are not allowed")
+        i += 1
+
+
+def _parsed_pattern(pattern: str, where: Optional[str]) -> List[List[str]]:
+    """Check ``pattern`` fully; return its required-literal options."""
+    if not isinstance(pattern, str):
+        at = f" at {where}" if where else ""
+        raise SignatureError(f"regex {pattern!r}{at}: must be a string")
+    if "\n" in pattern or "\r" in pattern:
+        raise _fail(pattern, where, "must fit on one line")
+    _lex(pattern, where)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            parsed = _sre_parse.parse(pattern, re.ASCII)
+            compiled = re.compile(pattern, re.ASCII)
+    except (re.error, FutureWarning, DeprecationWarning, RecursionError, OverflowError) as exc:
+        raise _fail(pattern, where, f"is not a valid regular expression ({exc})") from None
+    if parsed.state.groupdict:
+        raise _fail(pattern, where, "named groups are not allowed")
+    _walk(list(parsed.data), pattern, where, inside_repeat=False)
+    if compiled.search("") is not None:
+        raise _fail(pattern, where, "matches an empty line, so it would match every log", subset=False)
+    options = _required(list(parsed.data))
+    best = _best(options)
+    if best is None or min(len(s) for s in best) < MIN_LITERAL:
+        raise _fail(
+            pattern,
+            where,
+            f"every match must contain a literal of at least {MIN_LITERAL} characters "
+            "(the matcher looks for it first to stay fast)",
+            subset=False,
+        )
+    return [best]
+
+
+_FORBIDDEN_OPS = {
+    "GROUPREF": "backreferences are not allowed",
+    "GROUPREF_EXISTS": "conditional groups are not allowed",
+    "ASSERT": "lookahead and lookbehind are not allowed",
+    "ASSERT_NOT": "lookahead and lookbehind are not allowed",
+    "ATOMIC_GROUP": "atomic groups are not allowed",
+    "POSSESSIVE_REPEAT": "possessive quantifiers are not allowed",
+}
+
+
+def _walk(items: List[Any], pattern: str, where: Optional[str], inside_repeat: bool) -> None:
+    for op, av in items:
+        name = str(op)
+        if name in _FORBIDDEN_OPS:
+            raise _fail(pattern, where, _FORBIDDEN_OPS[name])
+        if name in ("MAX_REPEAT", "MIN_REPEAT"):
+            if inside_repeat:
+                raise _fail(pattern, where, "nested quantifiers are not allowed")
+            _walk(list(av[2]), pattern, where, inside_repeat=True)
+        elif name == "SUBPATTERN":
+            if av[1] or av[2]:
+                raise _fail(pattern, where, "inline flags are not allowed")
+            _walk(list(av[3]), pattern, where, inside_repeat)
+        elif name == "BRANCH":
+            for branch in av[1]:
+                _walk(list(branch), pattern, where, inside_repeat)
+        elif name == "AT" and str(av) not in ("AT_BEGINNING", "AT_END", "AT_BOUNDARY", "AT_NON_BOUNDARY"):
+            raise _fail(pattern, where, "only ^, $, \\b and \\B are allowed as anchors")
+
+
+def _required(items: List[Any]) -> List[List[str]]:
+    """Options of literals any match contains: each option is a list of alternatives."""
+    options: List[List[str]] = []
+    run: List[str] = []
+
+    def flush() -> None:
+        if run:
+            options.append(["".join(run)])
+            run.clear()
+
+    for op, av in items:
+        name = str(op)
+        if name == "LITERAL":
+            run.append(chr(av))
+        elif name == "SUBPATTERN":
+            inner = list(av[3])
+            if all(str(o) == "LITERAL" for o, _ in inner):
+                run.extend(chr(a) for _, a in inner)
+            else:
+                flush()
+                options.extend(_required(inner))
+        elif name == "BRANCH":
+            flush()
+            alternatives: List[str] = []
+            for branch in av[1]:
+                best = _best(_required(list(branch)))
+                if best is None:
+                    alternatives = []
+                    break
+                alternatives.extend(best)
+            if alternatives:
+                options.append(sorted(set(alternatives)))
+        elif name in ("MAX_REPEAT", "MIN_REPEAT"):
+            flush()
+            if av[0] >= 1:
+                options.extend(_required(list(av[2])))
+        elif name == "AT":
+            continue  # zero-width: "^abc" still requires "abc"
+        else:
+            flush()
+    flush()
+    return options
+
+
+def _best(options: List[List[str]]) -> Optional[List[str]]:
+    if not options:
+        return None
+    return max(options, key=lambda alts: (min(len(s) for s in alts), -len(alts)))
+
+
+def required_literals(condition: Mapping[str, str]) -> List[str]:
+    """Strings one of which every line matching ``condition`` contains."""
+    if "text" in condition:
+        return [condition["text"]]
+    return _parsed_pattern(condition["regex"], None)[0]
+
+
+# --------------------------------------------------------------------------
+# The bundle
+
+
+def _score(package: Optional[str], needs: Sequence[Sequence[str]]) -> int:
+    literal = sum(min(len(s) for s in alts) for alts in needs)
+    return (1000 if package else 0) + 100 * len(needs) + min(99, literal)
+
+
+def _compile_signature(sig: Any, where: str) -> Dict[str, Any]:
+    if not isinstance(sig, Mapping):
+        raise SignatureError(f"{where}: must be a mapping with 'match' (and optionally 'package'), got {sig!r}")
+    package = sig.get("package")
+    if package is not None and (not isinstance(package, str) or not package.strip()):
+        raise SignatureError(f"{where}.package: must be a package name, got {package!r}")
+    conditions = sig.get("match")
+    if not isinstance(conditions, Sequence) or isinstance(conditions, str) or not conditions:
+        raise SignatureError(f"{where}.match: must be a non-empty list of conditions, got {conditions!r}")
+    match: List[Dict[str, str]] = []
+    needs: List[List[str]] = []
+    for j, cond in enumerate(conditions):
+        at = f"{where}.match[{j}]"
+        if not isinstance(cond, Mapping) or len(cond) != 1 or not set(cond) <= {"text", "regex"}:
+            raise SignatureError(f"{at}: must be exactly one of {{text: ...}} or {{regex: ...}}, got {cond!r}")
+        if "text" in cond:
+            check_text(cond["text"], at)
+            match.append({"text": cond["text"]})
+            needs.append([cond["text"]])
+        else:
+            needs.append(_parsed_pattern(cond["regex"], at)[0])
+            match.append({"regex": cond["regex"]})
+    return {"package": package, "match": match, "need": needs, "score": _score(package, needs)}
+
+
+_PASSTHROUGH = ("summary", "short_url", "packages", "python", "platforms", "versions", "build_requires")
+
+
+def bundle_from_guides(guides: Sequence[Mapping[str, Any]]) -> Dict[str, Any]:
+    """Build the JSON-ready ``signatures.json`` object (format 1, see docs/api.md).
+
+    ``guides`` holds one mapping per record: ``id``, ``title``, ``summary``,
+    ``url``, ``short_url``, ``fix``, ``packages``, ``python``, ``platforms``,
+    ``versions``, ``build_requires`` and ``signatures``.  Every signature is
+    checked (:func:`check_pattern`, :func:`check_text`) and gets its ``need``
+    (required literals per condition) and ``score``.
+    """
+    out: List[Dict[str, Any]] = []
+    seen: Set[str] = set()
+    for i, guide in enumerate(guides):
+        gid = guide.get("id") if isinstance(guide, Mapping) else None
+        if not isinstance(gid, str) or not gid:
+            raise SignatureError(f"guides[{i}]: needs an 'id' string, got {gid!r}")
+        if gid in seen:
+            raise SignatureError(f"guides[{i}]: id {gid!r} appears twice")
+        seen.add(gid)
+        entry: Dict[str, Any] = {"id": gid}
+        for key in ("title", "url", "fix"):
+            value = guide.get(key, "")
+            if not isinstance(value, str):
+                raise SignatureError(f"{gid}: {key} must be a string, got {value!r}")
+            entry[key] = " ".join(value.split()) if key != "url" else value
+        for key in _PASSTHROUGH:
+            if key in guide:
+                entry[key] = guide[key]
+        sigs = guide.get("signatures") or []
+        if not isinstance(sigs, Sequence) or isinstance(sigs, str):
+            raise SignatureError(f"{gid}: signatures must be a list, got {sigs!r}")
+        entry["signatures"] = [_compile_signature(s, f"{gid}: signatures[{k}]") for k, s in enumerate(sigs)]
+        out.append(entry)
+    out.sort(key=lambda g: g["id"])
+    return {"format": BUNDLE_FORMAT, "guides": out}
+
+
+@dataclass(frozen=True)
+class Guide:
+    """What a match needs to show of a guide."""
+
+    id: str
+    title: str
+    url: str
+    fix: str
+
+
+@dataclass
+class Match:
+    """A guide whose signature matched a log.
+
+    ``lines`` are ``(line number, normalised text)``, 1-based, in log order:
+    the first line each condition matched (and the line naming the package).
+    ``url`` is the guide's path relative to the site (see :func:`guide_url`).
+    """
+
+    id: str
+    title: str
+    url: str
+    fix: str
+    score: int
+    lines: List[Tuple[int, str]]
+
+
+def guide_url(url: str, site_url: Optional[str] = None) -> str:
+    """``url`` (relative to the site) joined to ``site_url`` (default :data:`SITE_URL`)."""
+    base = SITE_URL if site_url is None else site_url
+    if not base or "://" in url:
+        return url
+    return base.rstrip("/") + "/" + url.lstrip("/")
+
+
+class _Condition:
+    __slots__ = ("text", "regex", "users")
+
+    def __init__(self, text: Optional[str], regex: Optional[Pattern[str]]) -> None:
+        self.text = text
+        self.regex = regex
+        self.users: List[Tuple[int, int]] = []  # (signature index, condition index)
+
+    def test(self, line: str) -> bool:
+        if self.text is not None:
+            return self.text in line
+        assert self.regex is not None
+        return self.regex.search(line) is not None
+
+
+class _Signature:
+    __slots__ = ("guide", "package", "size", "score")
+
+    def __init__(self, guide: int, package: Optional[str], size: int, score: int) -> None:
+        self.guide = guide
+        self.package = package
+        self.size = size
+        self.score = score
+
+
+_MENTION = -1  # handler id: the line may name a package
+_DIAGNOSE = -2  # handler id: the line may be evidence for the diagnosis
+
+# Characters roughly by how often they occur in build logs, most frequent
+# first; an anchor starts at a literal's rarest character so that the block
+# scan (which tries a match only where a first character fits) skips most text.
+_FREQUENT = " etaoinsrlcd/p.um-_hgfby0123456789kwvx:=',\"()[]ETSRIONACLDPFB"
+_RANK = {c: i for i, c in enumerate(_FREQUENT)}
+_ANCHOR_LEN = 24
+
+
+def _anchor(literal: str) -> str:
+    span = min(len(literal), 6)
+    best = max(range(len(literal) - span + 1), key=lambda i: (_RANK.get(literal[i], len(_FREQUENT)), -i))
+    return literal[best: best + _ANCHOR_LEN]
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    trie: Dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def emit(node: Dict[str, Any]) -> str:
+        alts = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" in node:
+            # Greedy optional: the longest anchor at a position wins, and the
+            # shorter ones there are its prefixes (see Matcher._targets).
+            return "(?:" + body + ")?" if len(alts) == 1 else body + "?"
+        return body
+
+    return emit(trie)
+
+
+class Matcher:
+    """Matches logs against a loaded bundle; see :func:`load_bundle`."""
+
+    def __init__(self, guides: List[Guide], signatures: List[_Signature], conditions: List[_Condition],
+                 needs: Dict[str, Set[int]]) -> None:
+        self.guides = guides
+        self._sigs = signatures
+        self._conds = conditions
+        self._packages: FrozenSet[str] = frozenset(s.package for s in signatures if s.package)
+        self._needs = needs
+        self._compiled_for: Optional[bool] = None
+        self._scan_re: Optional[Pattern[str]] = None
+        self._targets: Dict[str, FrozenSet[int]] = {}
+
+    def _compile(self, diagnose: bool) -> None:
+        if self._compiled_for == diagnose:
+            return
+        by_anchor: Dict[str, Set[int]] = {}
+        for literal, users in self._needs.items():
+            by_anchor.setdefault(_anchor(literal), set()).update(users)
+        if self._packages or diagnose:
+            for literal in MENTION_ANCHORS:
+                by_anchor.setdefault(literal, set()).add(_MENTION)
+        if diagnose:
+            for literal in Diagnoser.anchors:
+                by_anchor.setdefault(literal, set()).add(_DIAGNOSE)
+        targets: Dict[str, FrozenSet[int]] = {}
+        for anchor in by_anchor:
+            found: Set[int] = set()
+            for k in range(1, len(anchor) + 1):
+                found |= by_anchor.get(anchor[:k], set())
+            targets[anchor] = frozenset(found)
+        self._targets = targets
+        pattern = _trie_pattern(by_anchor) if by_anchor else "(?!)"
+        self._scan_re = re.compile(pattern)
+        self._compiled_for = diagnose
+
+    def match(self, lines: Iterable[str]) -> List[Match]:
+        """Match raw log lines (one item a line); best first."""
+        return self.analyse(lines, diagnoser=None)
+
+    def analyse(self, lines: Iterable[str], diagnoser: Optional[Diagnoser]) -> List[Match]:
+        """Like :meth:`match`, also feeding ``diagnoser`` every line."""
+        session = _Session(self, diagnoser)
+        for number, line in enumerate(logtext.lines_of(lines), start=1):
+            session.line(number, line, self._line_targets(line))
+        return session.results()
+
+    def match_stream(self, stream: BinaryIO, diagnoser: Optional[Diagnoser] = None) -> List[Match]:
+        """Match a binary stream of any size with flat memory; best first.
+
+        Gives the same result as :meth:`match` over the stream's lines.
+        """
+        feeder = self.feeder(diagnoser)
+        for first, block in logtext.iter_blocks(stream):
+            feeder.block(first, block)
+        return feeder.results()
+
+    def feeder(self, diagnoser: Optional[Diagnoser] = None) -> "_Session":
+        """A push interface: call ``.block(first_line_number, text)`` then ``.results()``."""
+        return _Session(self, diagnoser)
+
+    def _line_targets(self, line: str) -> Set[int]:
+        # Every anchor at every position: the scan gives the longest anchor at
+        # the leftmost position, whose prefix-closure covers the shorter ones.
+        assert self._scan_re is not None
+        search = self._scan_re.search
+        targets = self._targets
+        found: Set[int] = set()
+        m = search(line)
+        while m is not None:
+            found |= targets[m.group()]
+            m = search(line, m.start() + 1)
+        return found
+
+
+class _Session:
+    """The state of matching one log."""
+
+    def __init__(self, matcher: Matcher, diagnoser: Optional[Diagnoser]) -> None:
+        matcher._compile(diagnoser is not None)
+        self._m = matcher
+        self._diagnoser = diagnoser
+        self._hits: List[List[Optional[Tuple[int, str]]]] = [[None] * s.size for s in matcher._sigs]
+        self._done: Set[int] = set()  # conditions already seen
+        self._mentions: Dict[str, Tuple[int, str]] = {}
+
+    def line(self, number: int, line: str, targets: Iterable[int]) -> None:
+        """Take one normalised line whose anchors lead to ``targets``."""
+        conds = self._m._conds
+        mentions = None
+        for t in targets:
+            if t >= 0:
+                if t in self._done:
+                    continue
+                cond = conds[t]
+                if cond.test(line):
+                    self._done.add(t)
+                    for sig, pos in cond.users:
+                        self._hits[sig][pos] = (number, line)
+            elif t == _MENTION:
+                mentions = package_mentions(line)
+                for name, _version, _kind in mentions:
+                    if name in self._m._packages and name not in self._mentions:
+                        self._mentions[name] = (number, line)
+        if self._diagnoser is not None and (mentions or _DIAGNOSE in targets):
+            self._diagnoser.feed(line, mentions)
+
+    def block(self, first: int, text: str) -> None:
+        """Take a block from :func:`generator.logtext.iter_blocks` (whole lines)."""
+        m = self._m
+        assert m._scan_re is not None
+        search = m._scan_re.search
+        pos = 0
+        counted_to, number = 0, first
+        while True:
+            hit = search(text, pos)
+            if hit is None:
+                return
+            start = text.rfind("\n", 0, hit.start()) + 1
+            end = text.find("\n", hit.end())
+            if end < 0:
+                end = len(text)
+            number += text.count("\n", counted_to, start)
+            counted_to = start
+            raw = text[start:end]
+            line = logtext.normalise_line(raw)
+            # Anchors are looked for in the raw line; normalisation only cuts
+            # its ends, so every anchor of the normalised line is among them.
+            self.line(number, line, m._line_targets(raw))
+            pos = end + 1
+
+    def results(self) -> List[Match]:
+        """The matches found so far, best first."""
+        best: Dict[int, Tuple[int, List[Tuple[int, str]]]] = {}
+        for k, sig in enumerate(self._m._sigs):
+            hits = self._hits[k]
+            if any(h is None for h in hits):
+                continue
+            shown = {h for h in hits if h is not None}
+            if sig.package:
+                mention = self._mentions.get(sig.package)
+                if mention is None:
+                    continue
+                shown.add(mention)
+            current = best.get(sig.guide)
+            if current is None or sig.score > current[0]:
+                best[sig.guide] = (sig.score, sorted(shown))
+        out = []
+        for gi, (score, lines) in best.items():
+            g = self._m.guides[gi]
+            out.append(Match(id=g.id, title=g.title, url=g.url, fix=g.fix, score=score, lines=lines))
+        out.sort(key=lambda x: (-x.score, x.id))
+        return out
+
+
+def load_bundle(data: Mapping[str, Any]) -> Matcher:
+    """Load a ``signatures.json`` object; raises :class:`SignatureError` if malformed."""
+    if not isinstance(data, Mapping):
+        raise SignatureError(f"signatures bundle: must be a JSON object, got {type(data).__name__}")
+    if data.get("format") != BUNDLE_FORMAT:
+        raise SignatureError(
+            f"signatures bundle: format {data.get('format')!r} is not supported (expected {BUNDLE_FORMAT})",
+            hint="regenerate it with `wheelfix bundle` or use a wheelfix matching the site",
+        )
+    raw_guides = data.get("guides")
+    if not isinstance(raw_guides, list):
+        raise SignatureError("signatures bundle: 'guides' must be a list")
+    guides: List[Guide] = []
+    sigs: List[_Signature] = []
+    conds: List[_Condition] = []
+    cond_index: Dict[Tuple[str, str], int] = {}
+    needs: Dict[str, Set[int]] = {}
+    for i, g in enumerate(raw_guides):
+        where = f"signatures bundle: guides[{i}]"
+        if not isinstance(g, Mapping):
+            raise SignatureError(f"{where}: must be an object")
+        fields = {}
+        for field_name in ("id", "title", "url", "fix"):
+            value = g.get(field_name)
+            if not isinstance(value, str):
+                raise SignatureError(f"{where}.{field_name}: must be a string, got {value!r}")
+            fields[field_name] = value
+        guides.append(Guide(**fields))
+        raw_sigs = g.get("signatures")
+        if not isinstance(raw_sigs, list):
+            raise SignatureError(f"{where}.signatures: must be a list")
+        for k, s in enumerate(raw_sigs):
+            at = f"{where}.signatures[{k}]"
+            if not isinstance(s, Mapping):
+                raise SignatureError(f"{at}: must be an object")
+            package, score, match, need = s.get("package"), s.get("score"), s.get("match"), s.get("need")
+            if package is not None and not isinstance(package, str):
+                raise SignatureError(f"{at}.package: must be a string or null")
+            if not isinstance(score, int) or isinstance(score, bool):
+                raise SignatureError(f"{at}.score: must be an integer")
+            if not isinstance(match, list) or not match or not isinstance(need, list) or len(need) != len(match):
+                raise SignatureError(f"{at}: 'match' and 'need' must be non-empty lists of equal length")
+            sig_index = len(sigs)
+            sigs.append(_Signature(len(guides) - 1, canonical_name(package) if package else None, len(match), score))
+            for j, (cond, alts) in enumerate(zip(match, need)):
+                cat = f"{at}.match[{j}]"
+                if not isinstance(cond, Mapping) or len(cond) != 1:
+                    raise SignatureError(f"{cat}: must be {{\"text\": ...}} or {{\"regex\": ...}}")
+                kind, value = next(iter(cond.items()))
+                if kind not in ("text", "regex") or not isinstance(value, str) or not value:
+                    raise SignatureError(f"{cat}: must be {{\"text\": ...}} or {{\"regex\": ...}}")
+                if not isinstance(alts, list) or not alts or not all(isinstance(a, str) and a for a in alts):
+                    raise SignatureError(f"{at}.need[{j}]: must be a non-empty list of strings")
+                if kind == "text" and alts != [value]:
+                    raise SignatureError(f"{at}.need[{j}]: must be [the text]")
+                key = (kind, value)
+                ci = cond_index.get(key)
+                if ci is None:
+                    ci = cond_index[key] = len(conds)
+                    if kind == "text":
+                        conds.append(_Condition(value, None))
+                    else:
+                        try:
+                            conds.append(_Condition(None, re.compile(value, re.ASCII)))
+                        except re.error as exc:
+                            raise SignatureError(f"{cat}: regex {value!r} is not valid ({exc})") from None
+                    for a in alts:
+                        needs.setdefault(a, set()).add(ci)
+                conds[ci].users.append((sig_index, j))
+    return Matcher(guides, sigs, conds, needs)
+
+
+def load_bundle_file(path: Union[str, Path, None] = None) -> Matcher:
+    """Load a bundle from ``path``, or the one shipped in the package when ``None``."""
+    if path is None:
+        from importlib import resources
+
+        try:
+            text = resources.files("generator").joinpath("data/signatures.json").read_text("utf-8")
+        except (FileNotFoundError, OSError):
+            raise SignatureError(
+                "no signatures bundled with this wheelfix (generator/data/signatures.json is missing)",
+                hint="pass --index FILE, or run `wheelfix bundle` in a checkout",
+            ) from None
+        where = "bundled signatures.json"
+    else:
+        where = str(path)
+        try:
+            text = Path(path).read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SignatureError(f"cannot read signatures bundle {where}: {exc}") from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise SignatureError(f"signatures bundle {where}: not JSON ({exc})") from None
+    return load_bundle(data)
+
+
+def iter_conditions(bundle: Mapping[str, Any]) -> Iterator[Tuple[str, str, str]]:
+    """``(guide id, kind, value)`` for every condition of a bundle (used by bench)."""
+    for g in bundle.get("guides", []):
+        for s in g.get("signatures", []):
+            for cond in s.get("match", []):
+                for kind, value in cond.items():
+                    yield g["id"], kind, value

@@ -1,0 +1,318 @@
+"""Which file pip would install for a release on a target (CPython version x platform).
+
+Pure.  The rules are pip's (``pip install --python-version X.Y --platform TAG``
+with every compatible platform tag passed), so the verdicts agree with pip:
+
+* the tags a target accepts come from ``packaging.tags`` exactly as pip
+  builds them (``cpython_tags`` then ``compatible_tags``); the platform list
+  for a non-host platform is expanded the way packaging expands the host's
+  (manylinux_2_35 down to manylinux_2_5 with the legacy aliases, musllinux
+  1.2 down to 1.0, older macOS versions and universal2, ...);
+* a file whose name does not parse, names another project, or whose
+  Requires-Python excludes the target is ignored; yanked files are ignored
+  unless the whole release is yanked (pip installs those only when pinned);
+* the best wheel is the one with the most preferred tag, then the highest
+  build tag, then the later on the page; failing a wheel, the sdist.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Optional, Sequence
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.tags import Tag, compatible_tags, cpython_tags, mac_platforms
+from packaging.utils import (
+    InvalidWheelFilename,
+    canonicalize_name,
+    parse_wheel_filename,
+)
+from packaging.version import InvalidVersion, Version
+
+from generator.errors import WheelfixError
+from generator.indexdata import DistFile, ProjectPage, safe_version
+
+logger = logging.getLogger("wheelfix.wheels")
+
+
+class TargetError(WheelfixError):
+    """A CPython version or platform tag that wheelfix cannot judge."""
+
+
+#: The last glibc minor of each major (packaging._manylinux._LAST_GLIBC_MINOR).
+_LAST_GLIBC_MINOR = {2: 9999}  # glibc 3 does not exist; packaging uses a large bound too
+_LEGACY_MANYLINUX = {(2, 17): "manylinux2014", (2, 12): "manylinux2010", (2, 5): "manylinux1"}
+_LEGACY_TO_GLIBC = {v: k for k, v in _LEGACY_MANYLINUX.items()}
+_MANYLINUX_ARCHS = ("x86_64", "i686", "aarch64", "ppc64le", "s390x", "armv7l", "ppc64", "riscv64", "loongarch64")
+_MUSL_ARCHS = _MANYLINUX_ARCHS
+_MAC_ARCHS = ("arm64", "x86_64", "universal2", "i386", "ppc64", "ppc", "intel", "fat32", "fat64", "universal", "fat3")
+_WINDOWS = ("win_amd64", "win32", "win_arm64")
+
+_PLATFORM_FORMS = (
+    "manylinux_2_35_x86_64, musllinux_1_2_x86_64, macosx_14_0_arm64, win_amd64 "
+    "(also manylinux2014_x86_64 and the other legacy manylinux names)"
+)
+
+
+def _manylinux_platforms(major: int, minor: int, arch: str) -> list[str]:
+    # Mirrors packaging._manylinux.platform_tags for a glibc we are told, not probed.
+    too_old = (2, 4) if arch in ("x86_64", "i686") else (2, 16)
+    out: list[str] = []
+    maxima = [(major, minor)] + [(m, _LAST_GLIBC_MINOR.get(m, 50)) for m in range(major - 1, 1, -1)]
+    for glibc_major, glibc_max_minor in maxima:
+        min_minor = too_old[1] if glibc_major == too_old[0] else -1
+        for glibc_minor in range(glibc_max_minor, min_minor, -1):
+            version = (glibc_major, glibc_minor)
+            if arch == "armv7l" and version < (2, 17):  # no armv7l wheels before manylinux2014
+                continue
+            out.append(f"manylinux_{glibc_major}_{glibc_minor}_{arch}")
+            legacy = _LEGACY_MANYLINUX.get(version)
+            if legacy is not None and (legacy == "manylinux2014" or arch in ("x86_64", "i686")):
+                out.append(f"{legacy}_{arch}")
+    return out
+
+
+def _musllinux_platforms(major: int, minor: int, arch: str) -> list[str]:
+    return [f"musllinux_{major}_{m}_{arch}" for m in range(minor, -1, -1)]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A CPython feature version on one platform, e.g. CPython 3.13 on manylinux_2_35_x86_64."""
+
+    python: str  # "3.13"
+    platform: str  # most specific platform tag
+    free_threaded: bool = False  # the 3.13t build
+
+    @classmethod
+    def parse(cls, python: str, platform: str) -> "Target":
+        """Validate "3.13" / "3.13t" and a platform tag; raises TargetError on bad input."""
+        m = re.fullmatch(r"\s*(\d+)\.(\d+)(t?)\s*", python or "")
+        if not m:
+            raise TargetError(
+                f"CPython version {python!r} is not of the form X.Y",
+                hint="give a feature version such as 3.13, or 3.13t for the free-threaded build",
+            )
+        major, minor, ft = int(m.group(1)), int(m.group(2)), bool(m.group(3))
+        if major != 3 or minor > 99:
+            raise TargetError(f"CPython version {python!r} is not a Python 3 version", hint="use e.g. 3.9 ... 3.14")
+        if ft and minor < 13:
+            raise TargetError(
+                f"CPython version {python!r}: free-threaded builds exist from 3.13 on",
+                hint="drop the 't', or use 3.13t or later",
+            )
+        plat = (platform or "").strip().lower().replace("-", "_").replace(".", "_")
+        _platforms_for(plat, original=platform)  # validates
+        legacy = re.fullmatch(r"(manylinux2014|manylinux2010|manylinux1)_(\w+)", plat)
+        if legacy:
+            glibc = _LEGACY_TO_GLIBC[legacy.group(1)]
+            plat = f"manylinux_{glibc[0]}_{glibc[1]}_{legacy.group(2)}"
+        return cls(python=f"{major}.{minor}", platform=plat, free_threaded=ft)
+
+    @property
+    def version_info(self) -> tuple[int, int]:
+        """(major, minor) of the CPython version."""
+        major, minor = self.python.split(".")
+        return int(major), int(minor)
+
+    def platforms(self) -> list[str]:
+        """Every platform tag the target accepts, most preferred first."""
+        return _platforms_for(self.platform, original=self.platform)
+
+    def tags(self) -> list[Tag]:
+        """Every tag the target accepts, in pip's priority order (most preferred first)."""
+        version = self.version_info
+        nodot = f"{version[0]}{version[1]}"
+        abi = f"cp{nodot}t" if self.free_threaded else f"cp{nodot}"
+        platforms = self.platforms()
+        # Same calls, same order as pip's compatibility_tags.get_supported().
+        tags = list(cpython_tags(python_version=version, abis=[abi], platforms=platforms))
+        tags.extend(compatible_tags(python_version=version, interpreter=f"cp{nodot}", platforms=platforms))
+        return tags
+
+    @property
+    def label(self) -> str:
+        """Human label, e.g. "CPython 3.13, manylinux_2_35_x86_64"."""
+        return f"CPython {self.python}{'t' if self.free_threaded else ''}, {self.platform}"
+
+
+def _platforms_for(plat: str, *, original: str) -> list[str]:
+    m = re.fullmatch(r"manylinux_(\d+)_(\d+)_(\w+)", plat)
+    if m and m.group(3) in _MANYLINUX_ARCHS and int(m.group(1)) == 2 and (int(m.group(2)) >= 5 or m.group(3) not in ("x86_64", "i686")):
+        major, minor, arch = int(m.group(1)), int(m.group(2)), m.group(3)
+        if arch not in ("x86_64", "i686") and minor < 17:
+            raise TargetError(f"platform {original!r}: {arch} wheels start at manylinux_2_17", hint=f"use manylinux_2_17_{arch} or later")
+        return _manylinux_platforms(major, minor, arch)
+    m = re.fullmatch(r"(manylinux2014|manylinux2010|manylinux1)_(\w+)", plat)
+    if m and m.group(2) in _MANYLINUX_ARCHS:
+        glibc = _LEGACY_TO_GLIBC[m.group(1)]
+        return _platforms_for(f"manylinux_{glibc[0]}_{glibc[1]}_{m.group(2)}", original=original)
+    m = re.fullmatch(r"musllinux_(\d+)_(\d+)_(\w+)", plat)
+    if m and m.group(3) in _MUSL_ARCHS and int(m.group(1)) == 1:
+        return _musllinux_platforms(1, int(m.group(2)), m.group(3))
+    m = re.fullmatch(r"macosx_(\d+)_(\d+)_(\w+)", plat)
+    if m and m.group(3) in _MAC_ARCHS and 10 <= int(m.group(1)) <= 99:
+        return list(mac_platforms((int(m.group(1)), int(m.group(2))), m.group(3)))
+    if plat in _WINDOWS:
+        return [plat]
+    raise TargetError(f"platform {original!r} is not a platform tag wheelfix can judge", hint=f"use one of the forms {_PLATFORM_FORMS}")
+
+
+class Kind(str, Enum):
+    """What pip would install: a wheel, a build from the sdist, or nothing."""
+
+    WHEEL = "wheel"
+    SDIST = "sdist"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What pip would do for one release on one target."""
+
+    version: Version
+    kind: Kind
+    file: Optional[DistFile]  # the exact file pip would pick (wheel or sdist), None for NONE
+    yanked: bool  # all files of the release are yanked
+    upload_time: Optional[datetime]  # earliest upload time of the release's files
+
+
+# pip's archive extensions (pip._internal.utils.filetypes); .egg/.exe and the like are skipped.
+_SDIST_EXTENSIONS = (".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tlz", ".tar.lz", ".tar.lzma", ".tar", ".zip")
+
+
+def _sdist_version(filename: str, project: str) -> Optional[Version]:
+    lower = filename.lower()
+    ext = next((e for e in _SDIST_EXTENSIONS if lower.endswith(e)), None)
+    if ext is None:
+        return None
+    stem = filename[: -len(ext)]
+    # pip: the name ends at the first '-' whose prefix canonicalizes to the project name.
+    for i, ch in enumerate(stem):
+        if ch == "-" and canonicalize_name(stem[:i]) == project:
+            rest = stem[i + 1 :]
+            return safe_version(rest) if rest else None
+    return None
+
+
+def file_version(filename: str, project: Optional[str] = None) -> Optional[Version]:
+    """The release version a file belongs to, or None when pip would not consider it.
+
+    With ``project`` (canonical name), files of another project count as unparseable.
+    """
+    if filename.endswith(".whl"):
+        try:
+            name, version, _build, _tags = parse_wheel_filename(filename)
+        except (InvalidWheelFilename, InvalidVersion):
+            return None
+        if project is not None and name != project:
+            return None
+        return version
+    if project is None:
+        m = re.match(r"^(.+?)-(\d[^-]*?)(\.tar\.gz|\.zip|\.tar\.bz2|\.tgz)$", filename)
+        return safe_version(m.group(2)) if m else None
+    return _sdist_version(filename, project)
+
+
+def _requires_python_ok(spec: Optional[str], python: tuple[int, int], filename: str) -> bool:
+    if not spec:
+        return True
+    try:
+        specifier = SpecifierSet(spec)
+    except InvalidSpecifier:
+        # pip ignores an invalid Requires-Python rather than the file.
+        logger.debug("ignoring invalid requires-python %r of %s", spec, filename)
+        return True
+    return specifier.contains(f"{python[0]}.{python[1]}.0", prereleases=True)
+
+
+def _pick(files: Sequence[DistFile], project: str, target: Target, priority: dict[Tag, int]) -> tuple[Optional[DistFile], Kind]:
+    best: Optional[DistFile] = None
+    best_key: Optional[tuple[int, tuple[int, str]]] = None
+    best_kind = Kind.NONE
+    sdist_pri = -len(priority)
+    for f in files:
+        if not _requires_python_ok(f.requires_python, target.version_info, f.filename):
+            continue
+        if f.filename.endswith(".whl"):
+            _name, _version, build, ftags = parse_wheel_filename(f.filename)
+            ranks = [priority[t] for t in ftags if t in priority]
+            if not ranks:
+                continue
+            key: tuple[int, tuple[int, str]] = (-min(ranks), build or (-1, ""))
+            kind = Kind.WHEEL
+        else:
+            key = (sdist_pri, (-1, ""))
+            kind = Kind.SDIST
+        # ">=": among equal keys pip ends up with the later file on the page.
+        if best_key is None or key >= best_key:
+            best, best_key, best_kind = f, key, kind
+    return best, best_kind
+
+
+def release_verdicts(page: ProjectPage, target: Target) -> list[Verdict]:
+    """One verdict per release of the page (every version it lists), ascending by version."""
+    project = page.name
+    by_version: dict[Version, list[DistFile]] = {}
+    for raw in page.versions:
+        v = safe_version(raw)
+        if v is not None:
+            by_version.setdefault(v, [])
+    for f in page.files:
+        v = file_version(f.filename, project)
+        if v is None:
+            logger.debug("%s: ignoring file %s (name does not parse for this project)", project, f.filename)
+            continue
+        by_version.setdefault(v, []).append(f)
+    tags = target.tags()
+    priority = {t: i for i, t in enumerate(tags)}
+    verdicts: list[Verdict] = []
+    for version in sorted(by_version):
+        files = by_version[version]
+        all_yanked = bool(files) and all(f.is_yanked for f in files)
+        live = [f for f in files if not f.is_yanked]
+        chosen, kind = _pick(live, project, target, priority)
+        if chosen is None and all_yanked:
+            # pip installs a fully yanked release only when pinned with ==; judge what it would pick then.
+            chosen, kind = _pick(files, project, target, priority)
+        times = [f.upload_time for f in files if f.upload_time is not None]
+        verdicts.append(Verdict(version=version, kind=kind, file=chosen, yanked=all_yanked, upload_time=min(times) if times else None))
+    return verdicts
+
+
+def first_wheel_release(verdicts: Sequence[Verdict]) -> Optional[Verdict]:
+    """The release from which every later non-yanked release has a wheel ("gained support").
+
+    Pre-releases are skipped as the start of support, as pip skips them by default.
+    None when the newest non-yanked release has no wheel.
+    """
+    relevant = [v for v in verdicts if not v.yanked and not v.version.is_prerelease]
+    first: Optional[Verdict] = None
+    for v in relevant:
+        if v.kind is Kind.WHEEL:
+            if first is None:
+                first = v
+        else:
+            first = None
+    return first
+
+
+def cpython_minors(page: ProjectPage) -> list[int]:
+    """The CPython 3 minor versions the project has ever shipped cpXY wheels for, ascending."""
+    minors: set[int] = set()
+    for f in page.files:
+        if not f.filename.endswith(".whl"):
+            continue
+        try:
+            tags = parse_wheel_filename(f.filename)[3]
+        except (InvalidWheelFilename, InvalidVersion):
+            continue
+        for tag in tags:
+            m = re.fullmatch(r"cp3(\d+)", tag.interpreter)
+            if m:
+                minors.add(int(m.group(1)))
+    return sorted(minors)

@@ -1,0 +1,150 @@
+"""Tests for generator.diagnose: what a log shows without any guide."""
+
+from __future__ import annotations
+
+import io
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, List, Optional, Tuple
+
+import pytest
+
+from generator import diagnose as diag
+from generator.diagnose import Diagnosis, diagnose, nearest_wheel, package_mentions
+from generator.logtext import iter_lines
+
+LOGS = Path(__file__).parent / "data" / "logs"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Collecting tiktoken==0.6.0", [("tiktoken", "0.6.0", "named")]),  # pinned
+        ("Collecting Foo_Bar[extra]>=1 (from -r r.txt (line 2))", [("foo-bar", None, "named")]),  # normalised name
+        ("Building wheel for tiktoken (pyproject.toml): started", [("tiktoken", None, "built")]),
+        ("Building wheels for collected packages: cffi, psutil", [("cffi", None, "built"), ("psutil", None, "built")]),
+        ("Building tiktoken==0.6.0", [("tiktoken", "0.6.0", "built")]),  # uv
+        ("ERROR: Failed building wheel for psutil", [("psutil", None, "failed")]),
+        ("Failed to build cffi psutil", [("cffi", None, "failed"), ("psutil", None, "failed")]),  # old pip lists
+        ("Failed to build `tiktoken==0.6.0`", [("tiktoken", "0.6.0", "failed")]),  # uv
+        ("ERROR: Failed to build installable wheels for some pyproject.toml based projects (cffi)", [("cffi", None, "failed")]),
+        ("ERROR: Could not build wheels for tiktoken, which is required to install pyproject.toml-based projects", [("tiktoken", None, "failed")]),
+        ("Downloading cffi-1.16.0.tar.gz (512 kB)", [("cffi", "1.16.0", "named")]),  # an sdist: gives the version
+        ("Building wheel for", []),  # no name
+        ("error: can't find Rust compiler", []),  # nothing named
+    ],
+)
+def test_package_mentions(line: str, expected: List[Tuple[str, Optional[str], str]]) -> None:
+    assert package_mentions(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("lines", "python", "platform"),
+    [
+        # a setuptools build directory tells both
+        (["copying x.py -> build/lib.linux-x86_64-cpython-313/x"], "3.13", "linux_x86_64"),
+        (["creating build/temp.linux-aarch64-cpython-312/src"], "3.12", "linux_aarch64"),
+        # wheel tags tell Python and the least glibc
+        (["Downloading numpy-2.0.2-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl (19.5 MB)"], "3.12", "manylinux_2_17_x86_64"),
+        # an abi3 wheel says nothing about the interpreter
+        (["Downloading cryptography-42.0.5-cp39-abi3-musllinux_1_2_x86_64.whl"], None, "musllinux_1_2_x86_64"),
+        # uv names the interpreter
+        (["Using CPython 3.13.0 interpreter at: /usr/local/bin/python3.13"], "3.13", None),
+        # musl hints win over the "linux" everywhere in the log
+        (["gcc -I/usr/local/include/python3.11 -c x.c", "build/lib.linux-x86_64-cpython-311", "/lib/ld-musl-x86_64.so.1"], "3.11", "musllinux_1_2_x86_64"),
+        # Windows: build dir and paths
+        (["creating build\\lib.win-amd64-cpython-312".replace("\\", "/"), "C:/Users/runner/x.c"], "3.12", "win_amd64"),
+        (["Downloading pywin32-306-cp311-cp311-win32.whl"], "3.11", "win32"),
+        # macOS build dir
+        (["creating build/temp.macosx-11.0-arm64-cpython-312"], "3.12", "macosx_11_0_arm64"),
+        # nothing to go on
+        (["error: can't find Rust compiler"], None, None),
+    ],
+)
+def test_python_and_platform(lines: List[str], python: Optional[str], platform: Optional[str]) -> None:
+    d = diagnose(lines)
+    assert (d.python, d.platform) == (python, platform)
+
+
+def test_built_and_failed_from_a_pip_log() -> None:
+    d = diagnose([t for _, t in iter_lines(io.BytesIO((LOGS / "gha-timestamps.log").read_bytes()))])
+    assert d.built_from_source == ["psutil"]
+    assert d.failed == "psutil"
+    assert d.versions == {"psutil": "5.9.8"}
+    assert d.platform == "linux_x86_64"
+
+
+def test_to_json_shape() -> None:
+    d = Diagnosis(built_from_source=["a"], failed="a", python="3.13", platform="linux_x86_64")
+    assert d.to_json() == {"built_from_source": ["a"], "failed": "a", "python": "3.13", "platform": "linux_x86_64", "nearest_wheel": None}
+
+
+def test_memory_bounded_for_many_packages() -> None:
+    d = diagnose(f"Building wheel for pkg{i} (setup.py)" for i in range(diag.MAX_PACKAGES * 3))
+    assert len(d.built_from_source) == diag.MAX_PACKAGES
+
+
+# -- nearest_wheel with a stand-in index (the real client is tested elsewhere)
+
+
+@dataclass
+class _File:
+    filename: str
+
+
+@dataclass
+class _Verdict:
+    version: str
+    kind: Any
+    file: Optional[_File]
+
+
+def _fake_index(monkeypatch: pytest.MonkeyPatch, verdicts: List[_Verdict], calls: List[Tuple[str, bool]]) -> None:
+    import generator.index as index_mod
+    import generator.wheels as wheels_mod
+
+    class Client:
+        def __init__(self, offline: bool = False, progress: bool = True) -> None:
+            self.offline = offline
+
+        def fetch(self, name: str) -> str:
+            calls.append((name, self.offline))
+            return "page"
+
+    def verdicts_for(page: str, target: Any) -> List[_Verdict]:
+        calls.append((target.platform, True))
+        return verdicts
+
+    monkeypatch.setattr(index_mod, "IndexClient", Client)
+    monkeypatch.setattr(wheels_mod, "release_verdicts", verdicts_for)
+
+
+def test_nearest_wheel_prefers_the_next_release_with_a_wheel(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("generator.wheels")
+    from generator.wheels import Kind
+
+    calls: List[Tuple[str, bool]] = []
+    _fake_index(monkeypatch, [
+        _Verdict("0.5.0", Kind.WHEEL, _File("t-0.5.0-cp313-cp313-manylinux_2_17_x86_64.whl")),
+        _Verdict("0.6.0", Kind.SDIST, _File("t-0.6.0.tar.gz")),
+        _Verdict("0.7.0", Kind.SDIST, _File("t-0.7.0.tar.gz")),
+        _Verdict("0.8.0", Kind.WHEEL, _File("t-0.8.0-cp313-cp313-manylinux_2_17_x86_64.whl")),
+        _Verdict("0.9.0", Kind.WHEEL, _File("t-0.9.0-cp313-cp313-manylinux_2_17_x86_64.whl")),
+    ], calls)
+    d = Diagnosis(failed="tiktoken", python="3.13", platform="linux_x86_64", versions={"tiktoken": "0.6.0"})
+    assert nearest_wheel(d) == {"version": "0.8.0", "file": "t-0.8.0-cp313-cp313-manylinux_2_17_x86_64.whl"}
+    # offline by default; an unknown glibc is taken as manylinux2014
+    assert calls == [("tiktoken", True), ("manylinux_2_17_x86_64", True)]
+    # above the newest wheel: the highest one below
+    d.versions["tiktoken"] = "1.0"
+    assert nearest_wheel(d) == {"version": "0.9.0", "file": "t-0.9.0-cp313-cp313-manylinux_2_17_x86_64.whl"}
+    calls.clear()
+    nearest_wheel(d, online=True)
+    assert calls[0] == ("tiktoken", False)
+
+
+def test_nearest_wheel_needs_all_facts_and_survives_missing_modules(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert nearest_wheel(Diagnosis(failed="x", python=None, platform="linux_x86_64")) is None
+    monkeypatch.setitem(sys.modules, "generator.index", None)  # import fails
+    assert nearest_wheel(Diagnosis(failed="x", python="3.13", platform="linux_x86_64")) is None

@@ -1,0 +1,121 @@
+"""Tests for ``wheelfix explain``: output, JSON contract, exit codes, start-up imports."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.cli import main
+from generator.signatures import bundle_from_guides
+
+LOGS = Path(__file__).parent / "data" / "logs"
+ROOT = Path(__file__).parent.parent
+
+
+@pytest.fixture
+def bundle(tmp_path: Path) -> Path:
+    path = tmp_path / "signatures.json"
+    path.write_text(json.dumps(bundle_from_guides(json.loads((LOGS / "guides.json").read_text("utf-8")))), "utf-8")
+    return path
+
+
+def test_text_output_shows_guides_fix_lines_and_diagnosis(bundle: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WHEELFIX_SITE_URL", raising=False)
+    assert main(["explain", str(LOGS / "cut-middle.log"), "--index", str(bundle)]) == 0
+    out = capsys.readouterr().out
+    assert out.index("1. tiktoken: can't find Rust compiler") < out.index("2. can't find Rust compiler")
+    assert "guide: guides/tiktoken-no-rust/" in out
+    assert "fix: Use a tiktoken release with a wheel" in out
+    assert "5: error: can't find Rust compiler" in out
+    assert "failed: tiktoken 0.6.0" in out
+
+
+def test_json_is_exactly_the_documented_object(bundle: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WHEELFIX_SITE_URL", "http://127.0.0.1:8000/")
+    assert main(["explain", str(LOGS / "buildkit-crlf.log"), "--json", "--index", str(bundle)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data == {
+        "matches": [
+            {
+                "id": "cffi-ffi-h-missing",
+                "title": "cffi: ffi.h: No such file or directory",
+                "url": "http://127.0.0.1:8000/guides/cffi-ffi-h-missing/",
+                "fix": "Install libffi headers",
+                "lines": [
+                    {"number": 2, "text": "Collecting cffi==1.16.0"},
+                    {"number": 4, "text": "src/c/_cffi_backend.c:15:10: fatal error: ffi.h: No such file or directory"},
+                ],
+            }
+        ],
+        "diagnosis": {"built_from_source": ["cffi"], "failed": "cffi", "python": None, "platform": None, "nearest_wheel": None},
+    }
+
+
+def test_site_url_option_wins_over_env(bundle: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WHEELFIX_SITE_URL", "http://127.0.0.1:1/")
+    main(["explain", str(LOGS / "vercel.log"), "--json", "--index", str(bundle), "--site-url", "http://127.0.0.1:2/docs"])
+    assert json.loads(capsys.readouterr().out)["matches"][0]["url"] == "http://127.0.0.1:2/docs/guides/numpy-old-abi/"
+
+
+def test_stdin_and_no_match_exits_1(bundle: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"all good\n")))
+    assert main(["explain", "-", "--index", str(bundle)]) == 1
+    assert "No guide matches this log." in capsys.readouterr().out
+
+
+def test_default_shows_best_three_and_all_shows_every_one(tmp_path: Path, capsys: Any) -> None:
+    guides = [{"id": f"g{i}", "title": f"G{i}", "url": f"guides/g{i}/", "fix": "f", "signatures": [{"match": [{"text": "boom!"}]}]} for i in range(5)]
+    index = tmp_path / "b.json"
+    index.write_text(json.dumps(bundle_from_guides(guides)), "utf-8")
+    log = tmp_path / "x.log"
+    log.write_text("boom!\n", "utf-8")
+    main(["explain", str(log), "--index", str(index)])
+    out = capsys.readouterr().out
+    assert "3. G2" in out and "4. G3" not in out and "(2 more; use --all to see them)" in out
+    main(["explain", str(log), "--index", str(index), "--all"])
+    assert "5. G4" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["/nonexistent/build.log"], "cannot read log /nonexistent/build.log"),  # missing file
+        ([str(LOGS)], f"cannot read log {LOGS}"),  # a directory
+    ],
+)
+def test_unreadable_log_is_one_line_exit_2(bundle: Path, capsys: Any, args: list, message: str) -> None:
+    assert main(["explain", *args, "--index", str(bundle)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"wheelfix: error: {message}")
+    assert "Traceback" not in err
+
+
+def test_bad_bundle_exits_2(tmp_path: Path, capsys: Any) -> None:
+    bad = tmp_path / "b.json"
+    bad.write_text('{"format": 9, "guides": []}', "utf-8")
+    assert main(["explain", str(LOGS / "vercel.log"), "--index", str(bad)]) == 2
+    assert "format 9 is not supported" in capsys.readouterr().err
+
+
+def test_binary_input_does_not_crash(bundle: Path, tmp_path: Path, capsys: Any) -> None:
+    blob = tmp_path / "x.bin"
+    blob.write_bytes(bytes(range(256)) * 100)
+    assert main(["explain", str(blob), "--index", str(bundle), "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["matches"] == []
+
+
+def test_startup_imports_stay_light(bundle: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "generator", "explain", str(LOGS / "vercel.log"), "--index", str(bundle)],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in proc.stderr.splitlines() if line.startswith("import time:")}
+    heavy = {"jinja2", "mkdocs", "yaml", "pydantic", "requests", "packaging", "urllib3", "cachecontrol", "tqdm"}
+    assert not (imported & heavy), imported & heavy

@@ -1,0 +1,288 @@
+"""Tests for generator.signatures: the regex subset, the bundle, matching and ranking."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import pytest
+
+from generator import logtext
+from generator.signatures import (
+    SignatureError,
+    bundle_from_guides,
+    check_pattern,
+    check_text,
+    guide_url,
+    load_bundle,
+    load_bundle_file,
+    required_literals,
+)
+
+LOGS = Path(__file__).parent / "data" / "logs"
+GUIDES = json.loads((LOGS / "guides.json").read_text("utf-8"))
+EXPECTED = json.loads((LOGS / "expected.json").read_text("utf-8"))
+
+
+def _guide(gid: str, *sigs: Dict[str, Any]) -> Dict[str, Any]:
+    return {"id": gid, "title": gid.upper(), "url": f"guides/{gid}/", "fix": f"fix {gid}", "signatures": list(sigs)}
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "fatal error: Python\\.h: No such file or directory",  # escapes
+        "API version 0x[0-9a-f]+ but",  # class + quantifier
+        "^ERROR: Failed building wheel for (?:tiktoken|tokenizers)$",  # anchors, non-capturing group, alternation
+        "(gcc|clang): error",  # capturing group
+        "error\\s+C1083\\b",  # \s and \b are the same in both engines under re.ASCII
+        "exit (?:code|status):? \\d{1,3}",  # {m,n}
+        "abc.*?def",  # lazy quantifier
+        "[\\]x]yzw",  # escaped ] in a class
+    ],
+)
+def test_check_pattern_accepts(pattern: str) -> None:
+    check_pattern(pattern)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "rule"),
+    [
+        ("(a+)+b", "nested quantifiers are not allowed"),  # exponential backtracking
+        ("(?:ab*c)+x", "nested quantifiers are not allowed"),  # a quantifier inside a quantified group
+        ("(abc)\\1", "backreferences"),  # backreference
+        ("foo(?=bar)", "lookahead is not allowed"),  # lookahead
+        ("(?<!x)foo", "lookbehind is not allowed"),  # lookbehind
+        ("(?P<n>foo)", "named groups are not allowed"),  # Python-only named group
+        ("(?<n>foo)", "named groups are not allowed"),  # JavaScript-only named group
+        ("(?i)foo", "inline flags are not allowed"),  # global flag
+        ("(?i:foo)bar", "inline flags are not allowed"),  # scoped flag
+        ("(?>foo)", "atomic groups are not allowed"),  # atomic group
+        ("fo*+obar", "possessive quantifiers are not allowed"),  # possessive
+        ("\\Afoo", "'\\A' is not allowed"),  # Python-only anchor
+        ("foo\\Z", "'\\Z' is not allowed"),  # Python-only anchor
+        ("\\afoo", "the escape '\\a' is not allowed"),  # bell in Python, 'a' in JavaScript
+        ("[]foo]", "may not start with ']'"),  # literal ] in Python, empty class in JavaScript
+        ("foo{,3}bar", "'{,n}' is not allowed"),  # {0,3} in Python, literal in JavaScript
+        ("foo[[:alpha:]]", "must be escaped"),  # nested set warning in Python
+        ("(?#c)foo", "comments are not allowed"),  # comment group
+        ("foo(", "is not a valid regular expression"),  # syntax error
+        ("ab|cd", "a literal of at least 3 characters"),  # nothing to prefilter on
+        ("x?", "matches an empty line"),  # matches everything
+    ],
+)
+def test_check_pattern_rejects(pattern: str, rule: str) -> None:
+    with pytest.raises(SignatureError) as info:
+        check_pattern(pattern, "signatures[0].match[1]")
+    message = str(info.value)
+    assert rule in message
+    assert repr(pattern) in message and "at signatures[0].match[1]" in message
+
+
+def test_check_pattern_message_names_pattern_place_and_rule() -> None:
+    with pytest.raises(SignatureError) as info:
+        check_pattern("(a+)+", "signatures[0].match[1]")
+    assert str(info.value) == (
+        "regex '(a+)+' at signatures[0].match[1]: nested quantifiers are not allowed "
+        "(patterns must run in linear time and mean the same in Python and JavaScript)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("ab", "at least 3 characters"),  # too short to mean anything
+        ("  error: x", "as it appears after normalisation"),  # leading blanks are normalised away
+        ("a\nb", "must fit on one line"),  # matching is per line
+    ],
+)
+def test_check_text_rejects(text: str, rule: str) -> None:
+    with pytest.raises(SignatureError, match=re.escape(rule)):
+        check_text(text, "x")
+
+
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        ({"text": "can't find Rust"}, ["can't find Rust"]),  # text is its own literal
+        ({"regex": "fatal error: Python\\.h: No"}, ["fatal error: Python.h: No"]),  # escapes resolved
+        ({"regex": "version 0x[0-9a-f]+ but th"}, ["version 0x"]),  # the longest run wins
+        ({"regex": "(?:gcc|clang): error"}, [": error"]),  # a shared run beats alternatives
+        ({"regex": "^(?:pg_config|mysql_config) not"}, ["mysql_config", "pg_config"]),  # alternatives beat a shorter run
+        ({"regex": "^x(?:abcdef)+y"}, ["abcdef"]),  # a group repeated at least once
+    ],
+)
+def test_required_literals(condition: Dict[str, str], expected: List[str]) -> None:
+    assert required_literals(condition) == expected
+
+
+def test_bundle_passes_fields_through_and_scores() -> None:
+    guide = _guide("g", {"package": "tiktoken", "match": [{"text": "failed to create directory `"}, {"regex": "Read-only file system \\(os error 30\\)"}]})
+    guide.update({"versions": {"tiktoken": "<0.8"}, "build_requires": ["Rust"], "summary": "s", "short_url": "e/g/", "packages": ["tiktoken"], "python": ">=3.13", "platforms": ["render"]})
+    bundle = bundle_from_guides([guide])
+    assert bundle["format"] == 1
+    (entry,) = bundle["guides"]
+    for key in ("versions", "build_requires", "summary", "short_url", "packages", "python", "platforms"):
+        assert entry[key] == guide[key]
+    (sig,) = entry["signatures"]
+    assert sig["need"] == [["failed to create directory `"], ["Read-only file system (os error 30)"]]
+    # 1000 (package) + 2 * 100 (conditions) + min(99, total literal length)
+    assert sig["score"] == 1000 + 200 + min(99, len("failed to create directory `") + len("Read-only file system (os error 30)"))
+    json.dumps(bundle)  # JSON-ready
+
+
+@pytest.mark.parametrize(
+    ("guides", "message"),
+    [
+        ([{"title": "x"}], "needs an 'id'"),
+        ([_guide("a"), _guide("a")], "appears twice"),
+        ([_guide("a", {"match": []})], "a: signatures[0].match: must be a non-empty list"),
+        ([_guide("a", {"match": [{"text": "abc", "regex": "abc"}]})], "exactly one of"),
+        ([_guide("a", {"match": [{"regex": "(x+)+y"}]})], "a: signatures[0].match[0]: nested quantifiers"),
+        ([_guide("a", {"package": "", "match": [{"text": "abc"}]})], "package: must be a package name"),
+    ],
+)
+def test_bundle_from_guides_rejects(guides: List[Dict[str, Any]], message: str) -> None:
+    with pytest.raises(SignatureError, match=re.escape(message)):
+        bundle_from_guides(guides)
+
+
+def _valid() -> Dict[str, Any]:
+    return bundle_from_guides([_guide("a", {"match": [{"text": "abc"}]})])
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda b: b.update(format=2), "format 2 is not supported"),
+        (lambda b: b.update(guides={}), "'guides' must be a list"),
+        (lambda b: b["guides"][0].pop("title"), "title: must be a string"),
+        (lambda b: b["guides"][0]["signatures"][0].pop("score"), "score: must be an integer"),
+        (lambda b: b["guides"][0]["signatures"][0].update(need=[]), "equal length"),
+        (lambda b: b["guides"][0]["signatures"][0].update(match=[{"regex": "("}], need=[["abc"]]), "is not valid"),
+        (lambda b: b["guides"][0]["signatures"][0].update(need=[["zzz"]]), "must be [the text]"),
+    ],
+)
+def test_load_bundle_rejects_malformed(mutate: Any, message: str) -> None:
+    bundle = _valid()
+    mutate(bundle)
+    with pytest.raises(SignatureError, match=re.escape(message)):
+        load_bundle(bundle)
+
+
+def test_load_bundle_file_errors(tmp_path: Path) -> None:
+    with pytest.raises(SignatureError, match="cannot read"):
+        load_bundle_file(tmp_path / "missing.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text("{nope", "utf-8")
+    with pytest.raises(SignatureError, match="not JSON"):
+        load_bundle_file(bad)
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Any:
+    return load_bundle(bundle_from_guides(GUIDES))
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_tricky_logs_route_to_expected_guide(matcher: Any, name: str) -> None:
+    matches = matcher.match_stream(io.BytesIO((LOGS / name).read_bytes()))
+    assert (matches[0].id if matches else None) == EXPECTED[name]
+
+
+@pytest.mark.parametrize(
+    ("log", "top", "absent"),
+    [
+        # the package-bound guide beats the generic one with the same condition
+        ("Collecting tiktoken\nerror: can't find Rust compiler\n", "tiktoken-no-rust", None),
+        # without the package named, only the generic guide matches
+        ("error: can't find Rust compiler\n", "rust-compiler-missing", "tiktoken-no-rust"),
+        # a missing ffi.h is not a missing Python.h
+        ("Collecting cffi\nfatal error: ffi.h: No such file or directory\n", "cffi-ffi-h-missing", "python-h-missing"),
+        # NumPy 2 ABI break is not the old API version mismatch, and vice versa
+        ("A module that was compiled using NumPy 1.x cannot be run in\n", "numpy2-abi", "numpy-old-abi"),
+        ("module compiled against API version 0x10 but this version of numpy is 0xf\n", "numpy-old-abi", "numpy2-abi"),
+        # one of two conditions is not enough
+        ("Building wheel for tiktoken\nRead-only file system (os error 30)\n", None, "cargo-read-only"),
+        # the package must be the one named: orjson does not satisfy tiktoken
+        ("Building wheel for orjson\nfailed to create directory `/x`\nRead-only file system (os error 30)\n", None, "cargo-read-only"),
+        # names compare normalised, uv's backticks and versions are understood
+        ("Failed to build `TikToken==0.6.0`\nerror: can't find Rust compiler\n", "tiktoken-no-rust", None),
+    ],
+)
+def test_ranking_and_near_misses(matcher: Any, log: str, top: Optional[str], absent: Optional[str]) -> None:
+    ids = [m.id for m in matcher.match(log.splitlines())]
+    assert (ids[0] if ids else None) == top
+    if absent:
+        assert absent not in ids
+
+
+def test_more_conditions_beat_fewer() -> None:
+    m = load_bundle(bundle_from_guides([
+        _guide("one", {"match": [{"text": "error: linker `cc` not found"}]}),
+        _guide("two", {"match": [{"text": "error: linker `cc` not found"}, {"text": "note: No such file"}]}),
+    ]))
+    got = m.match(["error: linker `cc` not found", "note: No such file or directory (os error 2)"])
+    assert [x.id for x in got] == ["two", "one"]
+    assert got[0].lines == [(1, "error: linker `cc` not found"), (2, "note: No such file or directory (os error 2)")]
+
+
+def test_match_reports_line_numbers_and_normalised_text(matcher: Any) -> None:
+    (top, *_rest) = matcher.match_stream(io.BytesIO((LOGS / "render.log").read_bytes()))
+    assert top.lines == [
+        (2, "Collecting tiktoken==0.6.0"),
+        (4, "error: failed to create directory `/usr/local/cargo/registry/cache/index.crates.io-6f17d22bba15001f`"),
+        (7, "Read-only file system (os error 30)"),
+    ]
+
+
+def _all_logs() -> List[Path]:
+    kb = Path(__file__).parent.parent / "kb" / "samples"
+    return sorted(LOGS.iterdir()) + sorted(kb.glob("**/*.log"))
+
+
+def test_stream_and_line_paths_agree(matcher: Any) -> None:
+    for path in _all_logs():
+        if path.suffix not in (".log", ".bin"):
+            continue
+        raw = path.read_bytes()
+        streamed = matcher.match_stream(io.BytesIO(raw))
+        by_line = matcher.match([t for _, t in logtext.iter_lines(io.BytesIO(raw))])
+        assert streamed == by_line, path.name
+        # and a push feeder given tiny blocks agrees too
+        feeder = matcher.feeder()
+        for first, block in logtext.iter_blocks(io.BytesIO(raw), chunk_size=7):
+            feeder.block(first, block)
+        assert feeder.results() == streamed, path.name
+
+
+def test_prefilter_never_hides_a_match() -> None:
+    # Conditions whose literal sits anywhere in the line, including right after
+    # a stripped prefix and in lines far longer than the literal.
+    conds = ["ERROR: Failed", "Failed building wheel", "wheel for psutil", "(os error 30)", "exit code: 1"]
+    m = load_bundle(bundle_from_guides([_guide(f"g{i}", {"match": [{"text": c}]}) for i, c in enumerate(conds)]))
+    for path in _all_logs():
+        if path.suffix != ".log":
+            continue
+        text = path.read_text("utf-8", "replace")
+        lines = logtext.normalise(text)
+        expected = sorted(f"g{i}" for i, c in enumerate(conds) if any(c in line for line in lines))
+        got = sorted(x.id for x in m.match_stream(io.BytesIO(path.read_bytes())))
+        assert got == expected, path.name
+
+
+def test_guide_url() -> None:
+    assert guide_url("guides/x/", "") == "guides/x/"
+    assert guide_url("guides/x/", "http://127.0.0.1:8000/") == "http://127.0.0.1:8000/guides/x/"
+
+
+def test_garbage_never_crashes(matcher: Any) -> None:
+    import random
+
+    rng = random.Random(1)
+    for _ in range(50):
+        blob = bytes(rng.randrange(256) for _ in range(rng.randrange(2000)))
+        matcher.match_stream(io.BytesIO(blob))
