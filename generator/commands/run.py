@@ -23,7 +23,7 @@ from generator.commands.explain import DEFAULT_SHOWN, add_common_options, finish
 from generator.diagnose import Diagnoser
 from generator.errors import WheelfixError
 from generator.logtext import LineSplitter, decode_block
-from generator.signatures import Matcher, load_bundle_file
+from generator.signatures import Match, Matcher, guide_url, load_bundle_file
 
 _READ_SIZE = 64 * 1024
 
@@ -142,7 +142,27 @@ def run(args: argparse.Namespace) -> int:
     sys.stderr.write(f"\nwheelfix: the command failed (exit code {exit_code}).\n")
     sys.stderr.write(render_text(matches, diagnosis, site_url(args), shown))
     sys.stderr.flush()
+    _github_actions_report(matches, site_url(args), exit_code, argv)
     return exit_code
+
+
+def _github_actions_report(matches: List[Match], base: str, exit_code: int, argv: List[str]) -> None:
+    """In GitHub Actions: one annotation per guide, and a job-summary table with the links."""
+    from generator import ghactions
+
+    if not ghactions.in_github_actions():
+        return
+    command = " ".join(argv)
+    for m in matches[:DEFAULT_SHOWN]:
+        url = guide_url(m.url, base)
+        print(ghactions.annotation("error", f"{m.title}. Fix: {m.fix}. Guide: {url}", title=f"wheelfix: `{command}` failed"), flush=True)
+    rows = [
+        [ghactions.markdown_link(m.title, guide_url(m.url, base)), m.fix, "; ".join(f"{n}: {t}" for n, t in m.lines[:3])]
+        for m in matches[:DEFAULT_SHOWN]
+    ]
+    heading = f"### wheelfix: `{command}` failed (exit code {exit_code})\n\n"
+    body = ghactions.markdown_table(["Guide", "First fix", "Matched lines"], rows, raw_columns=(0,)) if rows else "No guide matches this log.\n"
+    ghactions.append_step_summary(heading + body)
 
 
 def _wait_forwarding_sigint(proc: "subprocess.Popen[bytes]") -> int:
