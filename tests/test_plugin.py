@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
@@ -19,9 +20,9 @@ def _plugin(tmp_path: Path, **options: Any) -> tuple[WheelfixPlugin, MkDocsConfi
     plugin = WheelfixPlugin()
     errors, warnings = plugin.load_config({"index": False, **options})
     assert errors == [] and warnings == []
-    config = MkDocsConfig(config_file_path=str(tmp_path / "mkdocs.yml"))
-    config.load_dict({"site_name": "t", "docs_dir": str(tmp_path / "docs")})
-    config.validate()
+    (tmp_path / "docs").mkdir(exist_ok=True)
+    (tmp_path / "mkdocs.yml").write_text("site_name: t\nplugins: [search]\n")
+    config = load_config(str(tmp_path / "mkdocs.yml"))
     plugin.on_config(config)
     return plugin, config
 
