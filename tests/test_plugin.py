@@ -37,7 +37,9 @@ def test_config_defaults() -> None:
 
 def test_on_files_adds_every_generated_file(tmp_path: Path) -> None:
     plugin, config = _plugin(tmp_path, kb_dir=str(VALID))
+    config.plugins._current_plugin = "wheelfix"  # MkDocs sets this while it runs a plugin's event
     files = plugin.on_files(Files([]), config=config)
+    assert {f.generated_by for f in files} == {"wheelfix"}
     paths = sorted(f.src_uri for f in files)
     assert "guides/demo-rust-build.md" in paths and "e/demo-old-id/index.html" in paths
     assert "schema/incident.json" in paths and "signatures.json" in paths
@@ -54,6 +56,7 @@ def test_invalid_records_become_a_plugin_error(tmp_path: Path) -> None:
     (kb / "environments.yaml").write_text((VALID / "environments.yaml").read_text())
     (kb / "broken.yaml").write_text("id: [\n")
     plugin, config = _plugin(tmp_path, kb_dir=str(kb))
+    config.plugins._current_plugin = "wheelfix"
     with pytest.raises(PluginError) as info:
         plugin.on_files(Files([]), config=config)
     assert "kb/broken.yaml:2:1: YAML syntax error" in str(info.value)
