@@ -24,6 +24,11 @@
     if (cleaned !== el.value) {
       el.value = cleaned;
     }
+    // Material searches on keyup and focus, not on input: a paste from a menu or
+    // on a phone fires only "input", so hand Material the keyup it waits for.
+    if (event.type === "input") {
+      el.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));
+    }
   }
 
   if (typeof module !== "undefined" && module.exports) {
