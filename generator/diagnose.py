@@ -17,7 +17,7 @@ import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, List, Optional, Pattern, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Pattern, Sequence, Tuple
 
 logger = logging.getLogger("wheelfix.diagnose")
 
@@ -94,11 +94,19 @@ def canonical_name(name: str) -> str:
 
 def package_mentions(line: str) -> List[Tuple[str, Optional[str], str]]:
     """``(canonical name, version or None, kind)`` for each package ``line`` names."""
-    if not any(anchor in line for anchor in MENTION_ANCHORS):
+    # Plain loops, not any() over generators: this runs for every line that
+    # holds an anchor, and the generator machinery cost more than the tests.
+    for anchor in MENTION_ANCHORS:
+        if anchor in line:
+            break
+    else:
         return []
     found: List[Tuple[str, Optional[str], str]] = []
     for keys, kind, rx, is_list in _mention_res:
-        if not any(k in line for k in keys):
+        for k in keys:
+            if k in line:
+                break
+        else:
             continue
         m = rx.search(line)
         if m is None:
@@ -111,7 +119,7 @@ def package_mentions(line: str) -> List[Tuple[str, Optional[str], str]]:
             im = _item_re.match(item)
             if im is not None:
                 found.append((canonical_name(im.group(1)), im.group(2), kind))
-    return list(dict.fromkeys(found))
+    return list(dict.fromkeys(found)) if len(found) > 1 else found
 
 
 @dataclass
@@ -175,8 +183,18 @@ class Diagnoser:
         self._musl: Optional[Tuple[int, int]] = None
         self._macos: Optional[Tuple[str, str]] = None
 
-    def feed(self, line: str, mentions: Optional[List[Tuple[str, Optional[str], str]]] = None) -> None:
-        """Take one normalised line into account (``mentions``: its :func:`package_mentions`, if known)."""
+    def feed(
+        self,
+        line: str,
+        mentions: Optional[List[Tuple[str, Optional[str], str]]] = None,
+        rules: Optional[Iterable[int]] = None,
+    ) -> None:
+        """Take one normalised line into account.
+
+        ``mentions``: its :func:`package_mentions`, if known.  ``rules``: when
+        given, the indexes into :data:`RULE_ANCHORS` of (at least) every anchor
+        the line holds; the others are not tried.
+        """
         for name, version, kind in package_mentions(line) if mentions is None else mentions:
             if version and len(self._versions) < MAX_PACKAGES:
                 self._versions[name] = version
@@ -186,10 +204,84 @@ class Diagnoser:
                 self._built[name] = None
             if kind == "failed" and len(self._failed) < MAX_PACKAGES:
                 self._failed[name] = None
-        for anchor, rx, action in _RULES:
+        if rules is None:
+            chosen: Iterable[_Rule] = _RULES
+        else:
+            # In rule order: the order of the first votes breaks ties.
+            chosen = [_RULES[r] for r in sorted(rules)]
+        for anchor, rx, action in chosen:
             if anchor in line:
                 for m in rx.finditer(line):
                     action(self, m)
+
+    def feed_lines(self, lines: Sequence[Tuple[str, Sequence[int]]]) -> None:
+        """The rule evidence of many normalised lines at once (mentions are not looked at).
+
+        ``lines`` holds ``(line, rules)`` pairs; the same as ``feed(line, [],
+        rules)`` for each, in order.  Each rule runs once over all the lines
+        given it instead of once a line.
+        """
+        by_rule: Dict[int, List[str]] = {}
+        for line, rules in lines:
+            for r in rules:
+                found_lines = by_rule.get(r)
+                if found_lines is None:
+                    by_rule[r] = [line]
+                else:
+                    found_lines.append(line)
+        saved = self._save()
+        multiline = _multiline_rules()
+        for r in sorted(by_rule):
+            anchor, _rx, action = _RULES[r]
+            rx = multiline[r]
+            text = "\n".join(by_rule[r])
+            if r in _NEEDS_ANCHOR_CHECK:
+                for m in rx.finditer(text):
+                    start = text.rfind("\n", 0, m.start()) + 1
+                    end = text.find("\n", m.end())
+                    if anchor in text[start:end if end >= 0 else len(text)]:
+                        action(self, m)
+                continue
+            found = rx.findall(text)
+            if not found:
+                continue
+            counts = Counter(found)
+            if len(counts) > 1:
+                # Last seen last: the build rule's last macOS directory wins.
+                last = {g: i for i, g in enumerate(found)}
+                order: Iterable[Any] = sorted(counts, key=last.__getitem__)
+            else:
+                order = counts
+            for groups in order:
+                self._add(action, groups, counts[groups])
+        # Among keys new to a counter, the first voted comes first, which
+        # settles ties.  Rule by rule that order is lost, so when the lines
+        # bring two new keys to one counter they are redone line by line.
+        for counter, before in zip((self._python, self._os, self._arch), saved[:3]):
+            if len(counter) - len(before) >= 2:
+                self._restore(saved)
+                for line, rules in lines:
+                    self.feed(line, [], rules)
+                return
+
+    def _add(self, action: "_Action", groups: Any, times: int) -> None:
+        scratch = Diagnoser()
+        action(scratch, _Found(groups))  # type: ignore[arg-type]
+        for mine, theirs in ((self._python, scratch._python), (self._os, scratch._os), (self._arch, scratch._arch)):
+            for key, votes in theirs.items():
+                mine[key] += votes * times
+        if scratch._glibc is not None:
+            self._glibc = max(self._glibc or scratch._glibc, scratch._glibc)
+        if scratch._musl is not None:
+            self._musl = max(self._musl or scratch._musl, scratch._musl)
+        if scratch._macos is not None:
+            self._macos = scratch._macos
+
+    def _save(self) -> Tuple[Any, ...]:
+        return (Counter(self._python), Counter(self._os), Counter(self._arch), self._glibc, self._musl, self._macos)
+
+    def _restore(self, saved: Tuple[Any, ...]) -> None:
+        self._python, self._os, self._arch, self._glibc, self._musl, self._macos = saved
 
     def result(self) -> Diagnosis:
         """The diagnosis so far."""
@@ -304,7 +396,23 @@ def _homebrew(d: Diagnoser, m: "re.Match[str]") -> None:
     d._arch["aarch64"] += 1  # Homebrew lives in /opt/homebrew only on Apple silicon
 
 
-_Rule = Tuple[str, Pattern[str], Callable[[Diagnoser, "re.Match[str]"], None]]
+class _Found:
+    """The groups of one :meth:`re.Pattern.findall` item, as a match object shows them."""
+
+    __slots__ = ("_groups",)
+
+    def __init__(self, groups: Any) -> None:
+        self._groups = groups if isinstance(groups, tuple) else (groups,)
+
+    def group(self, index: int) -> Optional[str]:
+        # findall gives "" for a group that did not take part; no group of
+        # the rules below can match an empty string, so "" means None.
+        value: str = self._groups[index - 1]
+        return value or None
+
+
+_Action = Callable[[Diagnoser, "re.Match[str]"], None]
+_Rule = Tuple[str, Pattern[str], _Action]
 _RULES: Tuple[_Rule, ...] = (
     ("cpython-3", re.compile(r"cpython-3([0-9]{1,2})(?![0-9])"), _vote_python(3)),
     ("Python 3", re.compile(r"Using C?Python (3\.[0-9]{1,2})(?![0-9])"), _vote_python(3)),
@@ -331,6 +439,27 @@ _RULES: Tuple[_Rule, ...] = (
     ("xcrun", re.compile(r"xcrun"), _vote_os("macos")),
     ("/opt/homebrew/", re.compile(r"/opt/homebrew/"), _homebrew),
     ("x86_64-linux-gnu", re.compile(r"/usr/(?:lib|include)/(x86_64|aarch64)-linux-gnu"), _vote_arch),
+)
+
+#: The string each evidence rule needs in a line, in the order rules are tried.
+RULE_ANCHORS: Tuple[str, ...] = tuple(r[0] for r in _RULES)
+
+# For Diagnoser.feed_lines: the rules over many "\n"-joined lines.  None of
+# them can match a line break, and with MULTILINE "^" and "$" mean the ends of
+# each line, so every line gets the matches it gets alone.
+# Compiled on first use: start-up matters more than the first block.
+_RULES_MULTILINE: List[Pattern[str]] = []
+
+
+def _multiline_rules() -> List[Pattern[str]]:
+    if not _RULES_MULTILINE:
+        _RULES_MULTILINE.extend(re.compile(rx.pattern, re.MULTILINE) for _a, rx, _f in _RULES)
+    return _RULES_MULTILINE
+# Rules some of whose matches lack the anchor ("vcvarsall.bat" without
+# ".exe", "aarch64-linux-gnu" without "x86_64-linux-gnu"): for every other
+# rule, a match proves the line holds the anchor.
+_NEEDS_ANCHOR_CHECK = frozenset(
+    r for r, (anchor, _rx, _f) in enumerate(_RULES) if anchor in (".exe", "x86_64-linux-gnu")
 )
 
 #: A line holding none of these strings is evidence of nothing.

@@ -84,6 +84,11 @@ _winpath_re = re.compile(WINPATH_PATTERN)
 _prefix_re = re.compile(PREFIX_PATTERN)
 _trailing_re = re.compile(TRAILING_PATTERN)
 _breaks_re = re.compile(b"\r\n?")
+# Every byte ANSI_PATTERN needs: the ESC of an escape, or a control character.
+# Deleting them with bytes.translate runs near memory speed, while the regex
+# search for a character class costs several nanoseconds a character, so a
+# block without any (most of them) skips the regex altogether.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
 def normalise_block(text: str) -> str:
@@ -226,7 +231,15 @@ def _unify_breaks(block: bytes) -> bytes:
 
 def decode_block(block: bytes) -> str:
     """Decode a block from :class:`LineSplitter` and apply :func:`normalise_block`."""
-    return normalise_block(block.decode("utf-8", "replace"))
+    text = block.decode("utf-8", "replace")
+    # Decoding maps ASCII bytes to the same characters and everything else to
+    # non-ASCII ones, so a block without control bytes decodes to text the
+    # ANSI/control rule leaves unchanged.
+    if len(block.translate(None, _CONTROL_BYTES)) != len(block):
+        text = _ansi_re.sub("", text)
+    if "\\" in text:
+        text = _winpath_re.sub("/", text)
+    return text
 
 
 def iter_blocks(

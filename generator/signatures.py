@@ -46,7 +46,7 @@ from typing import (
 )
 
 from generator import logtext
-from generator.diagnose import MENTION_ANCHORS, Diagnoser, canonical_name, package_mentions
+from generator.diagnose import MENTION_ANCHORS, RULE_ANCHORS, Diagnoser, canonical_name, package_mentions
 from generator.errors import WheelfixError
 
 if sys.version_info >= (3, 11):
@@ -429,7 +429,7 @@ class _Signature:
 
 
 _MENTION = -1  # handler id: the line may name a package
-_DIAGNOSE = -2  # handler id: the line may be evidence for the diagnosis
+_RULE0 = -2  # handler id _RULE0 - r: the line may be evidence for diagnosis rule r
 
 # Characters roughly by how often they occur in build logs, most frequent
 # first; an anchor starts at a literal's rarest character so that the block
@@ -484,25 +484,30 @@ class Matcher:
     def _compile(self, diagnose: bool) -> None:
         if self._compiled_for == diagnose:
             return
+        self._scan_re, self._targets = self._scanner(diagnose, frozenset(), mentions=bool(self._packages) or diagnose)
+        self._compiled_for = diagnose
+
+    def _scanner(
+        self, diagnose: bool, done: FrozenSet[int], mentions: bool
+    ) -> Tuple[Pattern[str], Dict[str, FrozenSet[int]]]:
+        """The block scan for every anchor still useful, and the handlers of each anchor.
+
+        ``done``: conditions already matched, whose anchors matter no more.
+        """
         by_anchor: Dict[str, Set[int]] = {}
         for literal, users in self._needs.items():
-            by_anchor.setdefault(_anchor(literal), set()).update(users)
-        if self._packages or diagnose:
+            live = users - done
+            if live:
+                by_anchor.setdefault(_anchor(literal), set()).update(live)
+        # A scan key is a piece of each anchor (see _anchor): the handlers
+        # test the whole anchor on the line.
+        if mentions:
             for literal in MENTION_ANCHORS:
-                by_anchor.setdefault(literal, set()).add(_MENTION)
+                by_anchor.setdefault(_anchor(literal), set()).add(_MENTION)
         if diagnose:
-            for literal in Diagnoser.anchors:
-                by_anchor.setdefault(literal, set()).add(_DIAGNOSE)
-        targets: Dict[str, FrozenSet[int]] = {}
-        for anchor in by_anchor:
-            found: Set[int] = set()
-            for k in range(1, len(anchor) + 1):
-                found |= by_anchor.get(anchor[:k], set())
-            targets[anchor] = frozenset(found)
-        self._targets = targets
-        pattern = _trie_pattern(by_anchor) if by_anchor else "(?!)"
-        self._scan_re = re.compile(pattern)
-        self._compiled_for = diagnose
+            for r, literal in enumerate(RULE_ANCHORS):
+                by_anchor.setdefault(_anchor(literal), set()).add(_RULE0 - r)
+        return _trie_scan(by_anchor)
 
     def match(self, lines: Iterable[str]) -> List[Match]:
         """Match raw log lines (one item a line); best first."""
@@ -530,17 +535,47 @@ class Matcher:
         return _Session(self, diagnoser)
 
     def _line_targets(self, line: str) -> Set[int]:
-        # Every anchor at every position: the scan gives the longest anchor at
-        # the leftmost position, whose prefix-closure covers the shorter ones.
         assert self._scan_re is not None
-        search = self._scan_re.search
-        targets = self._targets
+        return _all_targets(self._scan_re, self._targets, line)
+
+
+def _trie_scan(by_anchor: Mapping[str, Set[int]]) -> Tuple[Pattern[str], Dict[str, FrozenSet[int]]]:
+    """One regex finding every anchor, and each anchor's handlers with those of its prefixes."""
+    targets: Dict[str, FrozenSet[int]] = {}
+    for anchor in by_anchor:
         found: Set[int] = set()
-        m = search(line)
-        while m is not None:
-            found |= targets[m.group()]
-            m = search(line, m.start() + 1)
-        return found
+        for k in range(1, len(anchor) + 1):
+            found |= by_anchor.get(anchor[:k], set())
+        targets[anchor] = frozenset(found)
+    pattern = _trie_pattern(by_anchor) if by_anchor else "(?!)"
+    return re.compile(pattern), targets
+
+
+def _all_targets(scan: Pattern[str], targets: Dict[str, FrozenSet[int]], line: str) -> Set[int]:
+    # Every anchor at every position: the scan gives the longest anchor at
+    # the leftmost position, whose prefix-closure covers the shorter ones.
+    search = scan.search
+    found: Set[int] = set()
+    m = search(line)
+    while m is not None:
+        found |= targets[m.group()]
+        m = search(line, m.start() + 1)
+    return found
+
+
+_Plan = Tuple[Tuple[int, ...], bool, Tuple[int, ...]]
+
+
+def _plan(targets: FrozenSet[int]) -> _Plan:
+    """What a set of handler ids asks for: conditions, mentions, rules in order."""
+    conds = tuple(sorted(t for t in targets if t >= 0))
+    rules = tuple(sorted(_RULE0 - t for t in targets if t < _MENTION))
+    return conds, _MENTION in targets, rules
+
+
+#: Lines per block whose anchors lead only to conditions already matched
+#: before the block scan is rebuilt without those anchors.
+_REBUILD_AFTER = 64
 
 
 class _Session:
@@ -548,56 +583,105 @@ class _Session:
 
     def __init__(self, matcher: Matcher, diagnoser: Optional[Diagnoser]) -> None:
         matcher._compile(diagnoser is not None)
+        assert matcher._scan_re is not None
         self._m = matcher
         self._diagnoser = diagnoser
         self._hits: List[List[Optional[Tuple[int, str]]]] = [[None] * s.size for s in matcher._sigs]
         self._done: Set[int] = set()  # conditions already seen
         self._mentions: Dict[str, Tuple[int, str]] = {}
+        # The scan may drop anchors as conditions match (see _prune); it
+        # starts as the matcher's shared one.
+        self._scan_re: Pattern[str] = matcher._scan_re
+        self._targets = matcher._targets
+        self._wants_mentions = bool(matcher._packages) or diagnoser is not None
+        self._built_done: FrozenSet[int] = frozenset()
+        self._wasted = 0  # lines scanned since the last build whose anchors were all used up
+        self._plans: Dict[FrozenSet[int], "_Plan"] = {}
 
     def line(self, number: int, line: str, targets: Iterable[int]) -> None:
         """Take one normalised line whose anchors lead to ``targets``."""
-        conds = self._m._conds
-        mentions = None
-        for t in targets:
-            if t >= 0:
-                if t in self._done:
-                    continue
-                cond = conds[t]
-                if cond.test(line):
-                    self._done.add(t)
-                    for sig, pos in cond.users:
-                        self._hits[sig][pos] = (number, line)
-            elif t == _MENTION:
-                mentions = package_mentions(line)
-                for name, _version, _kind in mentions:
-                    if name in self._m._packages and name not in self._mentions:
-                        self._mentions[name] = (number, line)
-        if self._diagnoser is not None and (mentions or _DIAGNOSE in targets):
-            self._diagnoser.feed(line, mentions)
+        rules = self._take(number, line, targets if isinstance(targets, frozenset) else frozenset(targets))
+        if rules and self._diagnoser is not None:
+            self._diagnoser.feed(line, [], rules)
+
+    def _take(self, number: int, line: str, targets: FrozenSet[int]) -> Tuple[int, ...]:
+        """Everything but the diagnosis rules, which are returned for the caller to run."""
+        plan = self._plans.get(targets)
+        if plan is None:
+            plan = self._plans[targets] = _plan(targets)
+        cond_ids, wants_mentions, rules = plan
+        done = self._done
+        useful = bool(rules)
+        for t in cond_ids:
+            if t in done:
+                continue
+            useful = True
+            cond = self._m._conds[t]
+            if cond.test(line):
+                done.add(t)
+                for sig, pos in cond.users:
+                    self._hits[sig][pos] = (number, line)
+        if wants_mentions:
+            # Names matter to the diagnosis, or to signatures until all theirs are seen.
+            useful = useful or self._diagnoser is not None or len(self._mentions) < len(self._m._packages)
+            mentions = package_mentions(line)
+            for name, _version, _kind in mentions:
+                if name in self._m._packages and name not in self._mentions:
+                    self._mentions[name] = (number, line)
+            if mentions and self._diagnoser is not None:
+                self._diagnoser.feed(line, mentions, ())
+        if not useful:
+            self._wasted += 1
+        return rules
 
     def block(self, first: int, text: str) -> None:
         """Take a block from :func:`generator.logtext.iter_blocks` (whole lines)."""
-        m = self._m
-        assert m._scan_re is not None
-        search = m._scan_re.search
-        pos = 0
+        search = self._scan_re.search
+        targets = self._targets
+        normalise_line = logtext.normalise_line
         counted_to, number = 0, first
-        while True:
-            hit = search(text, pos)
-            if hit is None:
-                return
-            start = text.rfind("\n", 0, hit.start()) + 1
+        rule_lines: List[Tuple[str, Tuple[int, ...]]] = []
+        hit = search(text)
+        while hit is not None:
+            at = hit.start()
+            start = text.rfind("\n", 0, at) + 1
             end = text.find("\n", hit.end())
             if end < 0:
                 end = len(text)
+            # Every anchor at every position of the line, each found once: the
+            # scan gives the longest anchor at the leftmost position, whose
+            # prefix-closure covers the shorter ones there.  Anchors hold no
+            # line break, so one starting before ``end`` ends within the line.
+            found = targets[hit.group()]
+            hit = search(text, at + 1)
+            while hit is not None and hit.start() < end:
+                found = found | targets[hit.group()]
+                hit = search(text, hit.start() + 1)
             number += text.count("\n", counted_to, start)
             counted_to = start
-            raw = text[start:end]
-            line = logtext.normalise_line(raw)
             # Anchors are looked for in the raw line; normalisation only cuts
             # its ends, so every anchor of the normalised line is among them.
-            self.line(number, line, m._line_targets(raw))
-            pos = end + 1
+            line = normalise_line(text[start:end])
+            rules = self._take(number, line, found)
+            if rules:
+                rule_lines.append((line, rules))
+        if rule_lines and self._diagnoser is not None:
+            # Mentions and rule evidence touch separate parts of the
+            # diagnosis, so the rules may run after the block's mentions.
+            self._diagnoser.feed_lines(rule_lines)
+        if self._wasted >= _REBUILD_AFTER:
+            self._prune()
+
+    def _prune(self) -> None:
+        """Rebuild the scan without the anchors that lead only to matched conditions."""
+        self._wasted = 0
+        m = self._m
+        wants_mentions = self._diagnoser is not None or bool(m._packages - self._mentions.keys())
+        done = frozenset(self._done)
+        if done == self._built_done and wants_mentions == self._wants_mentions:
+            return
+        self._built_done, self._wants_mentions = done, wants_mentions
+        self._scan_re, self._targets = m._scanner(self._diagnoser is not None, done, wants_mentions)
 
     def results(self) -> List[Match]:
         """The matches found so far, best first."""

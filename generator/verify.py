@@ -10,13 +10,12 @@ judging itself is pure (:func:`compute_extras`); only :func:`fetch_pages` does I
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
-from packaging.utils import canonicalize_name, parse_wheel_filename
+from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from generator import views
@@ -25,7 +24,7 @@ from generator.errors import WheelfixError
 from generator.indexdata import ProjectPage
 from generator.kb import KnowledgeBase
 from generator.records import Incident
-from generator.wheels import Kind, Target, Verdict, first_wheel_release, release_verdicts
+from generator.wheels import Target, Verdict, cpython_builds, first_wheel_release, release_verdicts
 
 if TYPE_CHECKING:
     from generator.build import BuildOptions
@@ -107,21 +106,7 @@ def guide_platforms(kb: KnowledgeBase, names: Sequence[str]) -> List[Tuple[str, 
 
 def python_columns(page: ProjectPage) -> List[str]:
     """CPython columns: 3.8 up to the newest with a wheel, plus free-threaded ones with wheels."""
-    regular: set[int] = set()
-    threaded: set[int] = set()
-    for f in page.files:
-        if not f.filename.endswith(".whl"):
-            continue
-        try:
-            tags = parse_wheel_filename(f.filename)[3]
-        except ValueError:
-            continue
-        for tag in tags:
-            m = re.fullmatch(r"cp3(\d+)(t?)", tag.interpreter)
-            if m and tag.abi != "abi3":
-                (threaded if m.group(2) or tag.abi.endswith("t") else regular).add(int(m.group(1)))
-            elif m:
-                regular.add(int(m.group(1)))
+    regular, threaded = cpython_builds(page)
     newest = max(regular | threaded | {12})  # pure-Python projects: up to a current CPython
     columns = [f"3.{m}" for m in range(OLDEST_COLUMN, newest + 1)]
     columns += [f"3.{m}t" for m in sorted(threaded)]
@@ -224,6 +209,15 @@ def compute_extras(kb: KnowledgeBase, pages: Mapping[str, ProjectPage]) -> Repor
     """Tables, claim checks and upstream notes from fetched pages.  Pure."""
     report = Report()
     extras = report.extras
+    tables: Dict[Tuple[str, str, str, Tuple[str, ...]], views.TableView] = {}
+
+    def guide_table(page: ProjectPage, label: str, tag: str, mentioned: List[str]) -> views.TableView:
+        # Guides about the same package and platform share their table; build it once.
+        key = (page.name, label, tag, tuple(mentioned))
+        if key not in tables:
+            tables[key] = table(page, label, tag, abridge=True, mentioned=mentioned)
+        return tables[key]
+
     for name, page in pages.items():
         extras.data_notes[name] = _data_note(page)
         extras.package_tables[name] = tuple(table(page, label, tag, abridge=False) for label, tag in default_platforms(kb))
@@ -231,7 +225,7 @@ def compute_extras(kb: KnowledgeBase, pages: Mapping[str, ProjectPage]) -> Repor
         incident = rec.incident
         platforms = guide_platforms(kb, incident.affects.platforms)
         extras.tables[incident.id] = tuple(
-            table(pages[p], label, tag, abridge=True, mentioned=mentioned_versions(incident, p))
+            guide_table(pages[p], label, tag, mentioned_versions(incident, p))
             for p in incident.packages
             if p in pages
             for label, tag in platforms

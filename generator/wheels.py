@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import logging
 import re
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from functools import lru_cache
 from typing import Optional, Sequence
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -218,46 +220,59 @@ def file_version(filename: str, project: Optional[str] = None) -> Optional[Versi
     return _sdist_version(filename, project)
 
 
-def _requires_python_ok(spec: Optional[str], python: tuple[int, int], filename: str) -> bool:
+def _requires_python_ok(spec: Optional[str], python: tuple[int, int], filename: str = "") -> bool:
     if not spec:
         return True
-    try:
-        specifier = SpecifierSet(spec)
-    except InvalidSpecifier:
+    ok = _requires_python_admits(spec, python)
+    if ok is None:
         # pip ignores an invalid Requires-Python rather than the file.
         logger.debug("ignoring invalid requires-python %r of %s", spec, filename)
         return True
+    return ok
+
+
+@lru_cache(maxsize=8192)
+def _requires_python_admits(spec: str, python: tuple[int, int]) -> Optional[bool]:
+    """Whether ``spec`` admits X.Y.0; None when the specifier is invalid.  Few distinct values: cached."""
+    try:
+        specifier = SpecifierSet(spec)
+    except InvalidSpecifier:
+        return None
     return specifier.contains(f"{python[0]}.{python[1]}.0", prereleases=True)
 
 
-def _pick(files: Sequence[DistFile], project: str, target: Target, priority: dict[Tag, int]) -> tuple[Optional[DistFile], Kind]:
-    best: Optional[DistFile] = None
-    best_key: Optional[tuple[int, tuple[int, str]]] = None
-    best_kind = Kind.NONE
-    sdist_pri = -len(priority)
-    for f in files:
-        if not _requires_python_ok(f.requires_python, target.version_info, f.filename):
-            continue
-        if f.filename.endswith(".whl"):
-            _name, _version, build, ftags = parse_wheel_filename(f.filename)
-            ranks = [priority[t] for t in ftags if t in priority]
-            if not ranks:
-                continue
-            key: tuple[int, tuple[int, str]] = (-min(ranks), build or (-1, ""))
-            kind = Kind.WHEEL
-        else:
-            key = (sdist_pri, (-1, ""))
-            kind = Kind.SDIST
-        # ">=": among equal keys pip ends up with the later file on the page.
-        if best_key is None or key >= best_key:
-            best, best_key, best_kind = f, key, kind
-    return best, best_kind
+@dataclass(frozen=True)
+class _File:
+    """A file of a release, parsed once per page: its tags, build tag and yanked flag."""
+
+    dist: DistFile
+    tags: frozenset[Tag]  # empty for an sdist
+    build: tuple[int, str]
+    is_wheel: bool
 
 
-def release_verdicts(page: ProjectPage, target: Target) -> list[Verdict]:
-    """One verdict per release of the page (every version it lists), ascending by version."""
+@dataclass
+class _PageIndex:
+    """A page's files grouped by release (ascending), parsed once, with verdicts memoised per target."""
+
+    releases: list[tuple[Version, list[_File]]]
+    verdicts: dict[Target, tuple[Verdict, ...]]
+    builds: Optional[tuple[frozenset[int], frozenset[int]]] = None
+
+
+# Verdicts are asked for the same page many times over (every table column, claim
+# and upstream note), and parsing thousands of wheel names each time dominated a
+# site build.  Keyed by id(page); the weak reference drops the entry with the page.
+_CP_INTERPRETER = re.compile(r"cp3(\d+)(t?)")
+_INDEXES: dict[int, tuple["weakref.ref[ProjectPage]", _PageIndex]] = {}
+
+
+def _index(page: ProjectPage) -> _PageIndex:
+    entry = _INDEXES.get(id(page))
+    if entry is not None and entry[0]() is page:
+        return entry[1]
     project = page.name
-    by_version: dict[Version, list[DistFile]] = {}
+    by_version: dict[Version, list[_File]] = {}
     for raw in page.versions:
         v = safe_version(raw)
         if v is not None:
@@ -267,20 +282,69 @@ def release_verdicts(page: ProjectPage, target: Target) -> list[Verdict]:
         if v is None:
             logger.debug("%s: ignoring file %s (name does not parse for this project)", project, f.filename)
             continue
-        by_version.setdefault(v, []).append(f)
-    tags = target.tags()
-    priority = {t: i for i, t in enumerate(tags)}
+        if f.filename.endswith(".whl"):
+            _name, _version, build, ftags = parse_wheel_filename(f.filename)
+            parsed = _File(f, frozenset(ftags), build or (-1, ""), True)
+        else:
+            parsed = _File(f, frozenset(), (-1, ""), False)
+        by_version.setdefault(v, []).append(parsed)
+    index = _PageIndex(sorted(by_version.items()), {})
+    key = id(page)
+
+    def forget(_ref: "weakref.ref[ProjectPage]") -> None:
+        _INDEXES.pop(key, None)
+
+    _INDEXES[key] = (weakref.ref(page, forget), index)
+    return index
+
+
+def _pick(files: Sequence[_File], python: tuple[int, int], priority: dict[Tag, int]) -> tuple[Optional[DistFile], Kind]:
+    best: Optional[DistFile] = None
+    best_key: Optional[tuple[int, tuple[int, str]]] = None
+    best_kind = Kind.NONE
+    sdist_pri = -len(priority)
+    for f in files:
+        if f.dist.requires_python and not _requires_python_ok(f.dist.requires_python, python, f.dist.filename):
+            continue
+        if f.is_wheel:
+            ranks = [priority[t] for t in f.tags if t in priority]
+            if not ranks:
+                continue
+            key: tuple[int, tuple[int, str]] = (-min(ranks), f.build)
+            kind = Kind.WHEEL
+        else:
+            key = (sdist_pri, (-1, ""))
+            kind = Kind.SDIST
+        # ">=": among equal keys pip ends up with the later file on the page.
+        if best_key is None or key >= best_key:
+            best, best_key, best_kind = f.dist, key, kind
+    return best, best_kind
+
+
+@lru_cache(maxsize=256)
+def _priority(target: Target) -> dict[Tag, int]:
+    return {t: i for i, t in enumerate(target.tags())}
+
+
+def release_verdicts(page: ProjectPage, target: Target) -> list[Verdict]:
+    """One verdict per release of the page (every version it lists), ascending by version."""
+    index = _index(page)
+    cached = index.verdicts.get(target)
+    if cached is not None:
+        return list(cached)
+    priority = _priority(target)
+    python = target.version_info
     verdicts: list[Verdict] = []
-    for version in sorted(by_version):
-        files = by_version[version]
-        all_yanked = bool(files) and all(f.is_yanked for f in files)
-        live = [f for f in files if not f.is_yanked]
-        chosen, kind = _pick(live, project, target, priority)
+    for version, files in index.releases:
+        all_yanked = bool(files) and all(f.dist.is_yanked for f in files)
+        live = [f for f in files if not f.dist.is_yanked]
+        chosen, kind = _pick(live, python, priority)
         if chosen is None and all_yanked:
             # pip installs a fully yanked release only when pinned with ==; judge what it would pick then.
-            chosen, kind = _pick(files, project, target, priority)
-        times = [f.upload_time for f in files if f.upload_time is not None]
+            chosen, kind = _pick(files, python, priority)
+        times = [f.dist.upload_time for f in files if f.dist.upload_time is not None]
         verdicts.append(Verdict(version=version, kind=kind, file=chosen, yanked=all_yanked, upload_time=min(times) if times else None))
+    index.verdicts[target] = tuple(verdicts)
     return verdicts
 
 
@@ -303,16 +367,25 @@ def first_wheel_release(verdicts: Sequence[Verdict]) -> Optional[Verdict]:
 
 def cpython_minors(page: ProjectPage) -> list[int]:
     """The CPython 3 minor versions the project has ever shipped cpXY wheels for, ascending."""
-    minors: set[int] = set()
-    for f in page.files:
-        if not f.filename.endswith(".whl"):
-            continue
-        try:
-            tags = parse_wheel_filename(f.filename)[3]
-        except (InvalidWheelFilename, InvalidVersion):
-            continue
-        for tag in tags:
-            m = re.fullmatch(r"cp3(\d+)", tag.interpreter)
-            if m:
-                minors.add(int(m.group(1)))
-    return sorted(minors)
+    return sorted(cpython_builds(page)[0] | cpython_builds(page)[1])
+
+
+def cpython_builds(page: ProjectPage) -> tuple[frozenset[int], frozenset[int]]:
+    """(regular, free-threaded): CPython 3 minors with version-specific wheels of each build.
+
+    abi3 wheels count for the regular build of their minimum version.  Memoised per page.
+    """
+    index = _index(page)
+    if index.builds is None:
+        regular: set[int] = set()
+        threaded: set[int] = set()
+        for _version, files in index.releases:
+            for f in files:
+                for tag in f.tags:
+                    m = _CP_INTERPRETER.fullmatch(tag.interpreter)
+                    if m is None:
+                        continue
+                    free = bool(m.group(2)) or (tag.abi != "abi3" and tag.abi.endswith("t"))
+                    (threaded if free else regular).add(int(m.group(1)))
+        index.builds = (frozenset(regular), frozenset(threaded))
+    return index.builds

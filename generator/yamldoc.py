@@ -79,21 +79,40 @@ class Document:
     errors: List[DocumentError]
 
 
-def _walk(node: yaml.Node, path: FieldPath, pos: Positions, dupes: List[Tuple[FieldPath, yaml.Node]]) -> None:
+class _AliasFound(Exception):
+    def __init__(self, path: FieldPath) -> None:
+        self.path = path
+
+
+class _TagRefused(Exception):
+    def __init__(self, node: yaml.Node) -> None:
+        self.node = node
+
+
+def _walk(
+    node: yaml.Node, path: FieldPath, pos: Positions, dupes: List[Tuple[FieldPath, yaml.Node]], seen: set[int]
+) -> None:
+    # The C composer resolves an alias to the very node of its anchor, so a node met
+    # twice is an alias; stopping there also defuses alias bombs before construction.
+    if id(node) in seen:
+        raise _AliasFound(path)
+    seen.add(id(node))
+    if not node.tag.startswith("tag:yaml.org,2002:"):
+        raise _TagRefused(node)
     pos.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
+        keys: set[str] = set()
         for key_node, value_node in node.value:
             key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "<complex key>"
             child = path + (key,)
-            if key in seen:
+            if key in keys:
                 dupes.append((child, key_node))
-            seen.add(key)
+            keys.add(key)
             pos.keys[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            _walk(value_node, child, pos, dupes)
+            _walk(value_node, child, pos, dupes, seen)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _walk(item, path + (i,), pos, dupes)
+            _walk(item, path + (i,), pos, dupes, seen)
 
 
 def format_path(path: Sequence[Union[str, int]]) -> str:
@@ -104,26 +123,56 @@ def format_path(path: Sequence[Union[str, int]]) -> str:
     return out
 
 
+# libyaml's parser is an order of magnitude faster; the pure-Python one words
+# syntax errors better, and is the fallback where libyaml is not compiled in.
+_FastLoader: Any = getattr(yaml, "CSafeLoader", None)
+
+
+def _marked(exc: yaml.MarkedYAMLError, display: str) -> DocumentError:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    context = f" ({exc.context})" if exc.context else ""
+    return DocumentError(display, line, col, "", f"YAML syntax error: {exc.problem or 'invalid YAML'}{context}")
+
+
+def _syntax_error(text: str, display: str) -> DocumentError:
+    """Parse with the pure-Python loader to word the error the way the docs show it."""
+    loader = _Loader(text)
+    try:
+        loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        return _marked(exc, display)
+    except yaml.YAMLError as exc:
+        return DocumentError(display, 1, 1, "", f"YAML error: {exc}")
+    except RecursionError:
+        return DocumentError(display, 1, 1, "", "YAML nesting is too deep")
+    finally:
+        loader.dispose()
+    return DocumentError(display, 1, 1, "", "YAML syntax error")
+
+
 def load_document(text: str, display: str) -> Document:
     """Parse one YAML document safely.  Problems go into ``Document.errors``."""
-    loader = _Loader(text)
+    loader = (_FastLoader or _Loader)(text)
     pos = Positions()
     try:
         node = loader.get_single_node()
         if node is None:
             return Document(display, None, pos, [DocumentError(display, 1, 1, "", "the file is empty")])
         dupes: List[Tuple[FieldPath, yaml.Node]] = []
-        _walk(node, (), pos, dupes)
+        _walk(node, (), pos, dupes, set())
         data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        context = f" ({exc.context})" if exc.context else ""
-        return Document(display, None, pos, [DocumentError(display, line, col, "", f"YAML syntax error: {exc.problem or 'invalid YAML'}{context}")])
-    except yaml.YAMLError as exc:
-        return Document(display, None, pos, [DocumentError(display, 1, 1, "", f"YAML error: {exc}")])
-    except RecursionError:
-        return Document(display, None, pos, [DocumentError(display, 1, 1, "", "YAML nesting is too deep")])
+    except _AliasFound as exc:
+        line, col = pos.of(exc.path, key=True)
+        return Document(display, None, pos, [DocumentError(display, line, col, format_path(exc.path), "YAML aliases (*name) are not allowed here; write the value out")])
+    except _TagRefused as exc:
+        mark = exc.node.start_mark
+        return Document(display, None, pos, [DocumentError(display, mark.line + 1, mark.column + 1, "", f"YAML tag {exc.node.tag!r} is not allowed here")])
+    except yaml.constructor.ConstructorError as exc:
+        # Raised while building values (e.g. a python/object tag): its own words are right.
+        return Document(display, None, pos, [_marked(exc, display)])
+    except (yaml.YAMLError, RecursionError):
+        return Document(display, None, pos, [_syntax_error(text, display)])
     finally:
         loader.dispose()
     errors = [

@@ -148,3 +148,76 @@ def test_nearest_wheel_needs_all_facts_and_survives_missing_modules(monkeypatch:
     assert nearest_wheel(Diagnosis(failed="x", python=None, platform="linux_x86_64")) is None
     monkeypatch.setitem(sys.modules, "generator.index", None)  # import fails
     assert nearest_wheel(Diagnosis(failed="x", python="3.13", platform="linux_x86_64")) is None
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["creating build/temp.linux-x86_64-cpython-311/src", "Using CPython 3.12.1 interpreter"],  # a tie: first vote wins
+        ["x86_64-linux-gnu-gcc -I/usr/include/python3.10 -c a.c", "Downloading a-1-cp313-cp313-win_amd64.whl"],
+        ["build/lib.macosx-11.0-arm64-cpython-312", "build/lib.macosx-10.9-x86_64-cpython-312"],  # last build dir wins
+        ["-L/usr/lib/aarch64-linux-gnu x86_64-linux-gnu", "C:/Users/me/vcvarsall.bat cl.exe"],  # rules needing their anchor
+    ],
+)
+def test_feed_with_the_rules_of_the_anchors_found_agrees_with_all_rules(lines: List[str]) -> None:
+    # The block scan passes only the rules whose anchors it saw in a line.
+    full, chosen = diag.Diagnoser(), diag.Diagnoser()
+    for line in lines:
+        full.feed(line)
+        chosen.feed(line, None, [r for r, a in enumerate(diag.RULE_ANCHORS) if a in line])
+    assert chosen.result() == full.result()
+    assert full.result() != diag.Diagnoser().result()  # the lines are evidence at all
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_feed_lines_agrees_with_feeding_each_line(seed: int) -> None:
+    # feed_lines runs each rule once over many lines; ties (first vote wins)
+    # and the last macOS build directory must come out as line by line.
+    import random
+
+    pool = [
+        "creating build/temp.linux-x86_64-cpython-311/src",
+        "Using CPython 3.12.1 interpreter at: /usr/bin/python3.12",
+        "Downloading a-1.0-cp313-cp313-manylinux_2_28_aarch64.whl",
+        "Downloading b-1.0-cp39-abi3-musllinux_1_2_x86_64.whl",
+        "build/lib.macosx-11.0-arm64-cpython-312",
+        "build/lib.macosx-10.9-x86_64-cpython-312",
+        "build/lib.win-amd64-cpython-310",
+        "-L/usr/lib/aarch64-linux-gnu -lfoo",
+        "call vcvarsall.bat x64 && cl.exe /c a.c",
+        "call vcvarsall.bat x64",
+        "C:/Users/me/a.c: Microsoft Visual C++ 14.0 is required",
+        "/opt/homebrew/lib xcrun Darwin",
+        "nothing here",
+    ]
+    rng = random.Random(seed)
+    lines = [rng.choice(pool) for _ in range(rng.randrange(20, 60))]
+    every = list(range(len(diag.RULE_ANCHORS)))
+    one, many = diag.Diagnoser(), diag.Diagnoser()
+    if seed % 2:
+        # Every key voted once first, so the batches below bring no new key
+        # and run the rule-by-rule path to the end (no line-by-line redo).
+        for line in pool:
+            one.feed(line, [], every)
+            many.feed(line, [], every)
+    for line in lines:
+        one.feed(line, [], every)
+    # in a few batches, as the block scan hands them over
+    cut = rng.randrange(len(lines) + 1)
+    many.feed_lines([(line, every) for line in lines[:cut]])
+    many.feed_lines([(line, every) for line in lines[cut:]])
+    assert many.result() == one.result()
+    assert (many._python, many._os, many._arch, many._macos) == (one._python, one._os, one._arch, one._macos)
+    assert list(many._python) == list(one._python) and list(many._os) == list(one._os)  # first-vote order
+
+
+def test_feed_lines_last_macos_build_dir_wins() -> None:
+    # Seen first: 11.0, then 10.9; seen last: 11.0 again.
+    a, b = "build/lib.macosx-11.0-arm64-cpython-312", "build/lib.macosx-10.9-x86_64-cpython-312"
+    every = list(range(len(diag.RULE_ANCHORS)))
+    d = diag.Diagnoser()
+    d.feed(b, [], every)  # both keys known: the batch takes the rule-by-rule path
+    d.feed(a, [], every)
+    d.feed_lines([(a, every), (b, every), (a, every)])
+    assert d._macos == ("11_0", "arm64")
+    assert d.result().platform == "macosx_11_0_arm64"

@@ -168,3 +168,31 @@ def test_normalise_convenience_agrees_with_streaming() -> None:
 
 def test_lines_of_treats_items_as_lines() -> None:
     assert list(logtext.lines_of(["a\n", "b\r\n", "", "c\rd"])) == ["a", "b", "", "c", "d"]
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        b"plain ascii\nsecond line",  # no control byte: the regex pass is skipped
+        b"\x1b[31merror:\x1b[0m red\n\x1b]0;title\x07after",  # CSI and OSC escapes
+        b"bell\x07 and \x7f del and \x0b vt",  # lone control characters
+        b"\xe2\x94\x82 box \xe2\x9c\x97 cross",  # UTF-8 multibyte, no control byte
+        b"broken \xff\xfe\x1b[1m bytes \xc3",  # invalid UTF-8 next to an escape
+        b"\xc3\x1b[0m",  # a truncated sequence right before ESC
+        b"C:\\\\Users\\\\me\\\\x.c and a\\\\b",  # Windows paths, no control byte
+        b"\x1b",  # a lone ESC
+        b"",  # one empty line
+    ],
+)
+def test_decode_block_fast_path_agrees_with_the_rules(block: bytes) -> None:
+    # decode_block skips the ANSI regex when no control byte is present; the
+    # result must be what the rules give on the decoded text.
+    assert logtext.decode_block(block) == logtext.normalise_block(block.decode("utf-8", "replace"))
+
+
+def test_decode_block_agrees_on_every_byte() -> None:
+    # Every byte value, alone and around an escape, so no control byte is
+    # missing from the fast path's list.
+    for b in range(256):
+        for block in (bytes([b]), b"a" + bytes([b]) + b"[1mz", bytes([b]) + b"\x1b[0m" + bytes([b])):
+            assert logtext.decode_block(block) == logtext.normalise_block(block.decode("utf-8", "replace")), block

@@ -98,7 +98,20 @@ CASES = [
     pytest.param(
         "symptoms:\n  - \"error: can't find Rust compiler\"", "symptoms: &s\n  - \"error: can't find Rust compiler\"\nx: *s",
         [f"{FILE}:15:4: YAML syntax error: YAML aliases (*name) are not allowed here; write the value out"],
+        id="alias-refused-in-broken-yaml",  # the pure-Python parser words it, at the alias
+    ),
+    pytest.param(
+        "related: [demo-c-headers]", "related: &r [demo-c-headers]\nextra: *r",
+        [f"{FILE}:41:1: extra: YAML aliases (*name) are not allowed here; write the value out"],
         id="alias-refused",  # no aliases at all, so no alias bombs
+    ),
+    pytest.param(
+        "related: [demo-c-headers]",
+        "related: [demo-c-headers]\n" + "".join(
+            f"l{i}: &l{i} [" + ",".join([f"*l{i - 1}" if i else '"lol"'] * 9) + "]\n" for i in range(9)
+        ),
+        [f"{FILE}:42:1: l1[0]: YAML aliases (*name) are not allowed here; write the value out"],
+        id="alias-bomb",  # billion laughs: refused at the first alias, before anything expands
     ),
     pytest.param(
         "cause: |", 'cause: !!python/object/apply:os.system ["echo"]\nx: |',

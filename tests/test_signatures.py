@@ -286,3 +286,103 @@ def test_garbage_never_crashes(matcher: Any) -> None:
     for _ in range(50):
         blob = bytes(rng.randrange(256) for _ in range(rng.randrange(2000)))
         matcher.match_stream(io.BytesIO(blob))
+
+
+# -- the block scan (anchor keys, pruning of matched conditions) against brute force
+
+_TRICKY = [
+    "Using CPython 3.12.1 interpreter at: /usr/bin/python3.12",  # a Python vote
+    "creating build/temp.linux-x86_64-cpython-311/src",  # votes 3.11: ties with the line above
+    "Downloading x-1.0-cp313-cp313-win_amd64.whl (1 MB)",  # Windows wheel, a third Python
+    "2024-06-03T10:15:04.1234567Z ##[error]Failed building wheel for psutil",  # prefix + annotation
+    "  Building wheel for cffi (pyproject.toml): started",  # a mention
+    "Collecting psutil==5.9.8",  # a package name with a version
+    "   Compiling serde v1.0.193",  # noise
+    "[ 45%] Building C object CMakeFiles/x.dir/a.c.o",  # a mention anchor that names nothing
+    "x86_64-linux-gnu-gcc -I/usr/include/python3.10 -c a.c",  # anchors inside anchors
+    "build/lib.macosx-11.0-arm64-cpython-312   ",  # trailing blanks after a build dir
+    "creating build/temp.macosx-10.9-universal2-cpython-39",  # another macOS build dir: the last one wins
+    "-L/usr/lib/aarch64-linux-gnu -lfoo",  # matches its rule's regex but lacks the anchor
+    "call vcvarsall.bat x64",  # likewise (the anchor is .exe)
+    "Nov 28 05:12:34 PMSVC and ##[error]C:/Users/x.c cp311-cp311",  # evidence right after stripped prefixes
+    "",
+]
+
+
+def _reference(matcher: Any, raw: bytes) -> Any:
+    """What matching line by line, and diagnosing every line with every rule, gives."""
+    from generator.diagnose import Diagnoser, diagnose
+
+    lines = [t for _, t in logtext.iter_lines(io.BytesIO(raw))]
+    return matcher.analyse(lines, Diagnoser()), diagnose(lines)
+
+
+def _streamed(matcher: Any, raw: bytes, chunk_size: int) -> Any:
+    from generator.diagnose import Diagnoser
+
+    diagnoser = Diagnoser()
+    feeder = matcher.feeder(diagnoser)
+    for first, block in logtext.iter_blocks(io.BytesIO(raw), chunk_size=chunk_size):
+        feeder.block(first, block)
+    return (feeder.results(), diagnoser.result()), feeder
+
+
+def _mixed_log(seed: int, n: int) -> bytes:
+    import random
+
+    rng = random.Random(seed)
+    pool = _TRICKY[:]
+    for path in _all_logs():
+        if path.suffix == ".log":
+            pool.extend(path.read_text("utf-8", "replace").splitlines())
+    return "\n".join(rng.choice(pool) for _ in range(n)).encode("utf-8") + b"\n"
+
+
+@pytest.mark.parametrize("chunk_size", [7, 512, 1 << 20])  # a block per line or so, small blocks, one block
+def test_block_scan_agrees_with_line_by_line(matcher: Any, chunk_size: int) -> None:
+    for path in _all_logs():
+        if path.suffix not in (".log", ".bin"):
+            continue
+        raw = path.read_bytes()
+        got, _feeder = _streamed(matcher, raw, chunk_size)
+        assert got == _reference(matcher, raw), path.name
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_block_scan_agrees_on_long_mixed_logs(matcher: Any, seed: int) -> None:
+    # Long enough that matched conditions' anchors get dropped from the scan
+    # mid-log (the repeated lines hit them again and again).
+    raw = _mixed_log(seed, 4000)
+    got, feeder = _streamed(matcher, raw, 2048)
+    assert got == _reference(matcher, raw)
+    assert feeder._built_done, "the scan was never rebuilt: pruning untested"
+
+
+def test_pruning_keeps_the_anchor_a_pending_condition_shares() -> None:
+    # "early" and "late" need the same literal, so they share one anchor;
+    # "early" matches at once, "late" only at the end, after thousands of
+    # lines whose anchors lead only to matched conditions (so the scan is
+    # rebuilt in between, mention anchors included once cffi is named).
+    m = load_bundle(bundle_from_guides([
+        _guide("early", {"match": [{"text": "wheel for psutil"}]}),
+        _guide("late", {"match": [{"regex": "wheel for psutil$"}]}),
+        _guide("done", {"match": [{"text": "zzz done here"}]}),
+        _guide("pkg", {"package": "cffi", "match": [{"text": "error: ffi.h"}]}),
+    ]))
+    lines = ["zzz done here", "x wheel for psutil and more", "Collecting cffi", "error: ffi.h"]
+    lines += ["zzz done here", "x wheel for psutil and more", "Collecting other"] * 1000
+    lines += ["x wheel for psutil"]
+    raw = "\n".join(lines).encode()
+    feeder = m.feeder()
+    for first, block in logtext.iter_blocks(io.BytesIO(raw), chunk_size=4096):
+        feeder.block(first, block)
+    got = {x.id: x.lines for x in feeder.results()}
+    assert got == {
+        "done": [(1, "zzz done here")],
+        "early": [(2, "x wheel for psutil and more")],
+        "late": [(len(lines), "x wheel for psutil")],
+        "pkg": [(3, "Collecting cffi"), (4, "error: ffi.h")],
+    }
+    assert feeder._built_done, "the scan was never rebuilt: pruning untested"
+    assert not feeder._wants_mentions  # every package named: mention anchors dropped
+    assert got == {x.id: x.lines for x in m.match([line for line in lines])}
