@@ -42,6 +42,7 @@ from packaging.version import InvalidVersion, Version
 from generator.errors import WheelfixError
 from generator.indexdata import IndexClientError, ProjectPage
 from generator.pinfiles import Pin, PinFile
+from generator.signatures import guide_url
 from generator.wheels import Kind, Target, Verdict, release_verdicts
 
 logger = logging.getLogger("wheelfix.audit")
@@ -180,7 +181,7 @@ def parse_guides(data: Any, where: str) -> List[Guide]:
         if not isinstance(raw, dict):
             raise _guide_error(at, "each guide must be an object")
         try:
-            gid, title, url = str(raw["id"]), str(raw["title"]), str(raw["url"])
+            gid, title, url = str(raw["id"]), str(raw["title"]), guide_url(str(raw["url"]))
         except KeyError as exc:
             raise _guide_error(at, f"missing {exc.args[0]!r}") from None
         packages = raw.get("packages") or []

@@ -23,6 +23,7 @@ condition is kept.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import warnings
@@ -54,8 +55,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - depends on the interpreter
     import sre_parse as _sre_parse
 
-#: The site the guides are published on; "" prints guide paths relative to it.
-SITE_URL = ""
+#: The site the guides are published on (render.yaml's static site); the
+#: environment variable WHEELFIX_SITE_URL overrides it, e.g. for a mirror or a preview.
+SITE_URL = "https://wheelfix.onrender.com/"
 
 #: The version of the signatures.json format written and read here.
 BUNDLE_FORMAT = 1
@@ -396,8 +398,11 @@ class Match:
 
 
 def guide_url(url: str, site_url: Optional[str] = None) -> str:
-    """``url`` (relative to the site) joined to ``site_url`` (default :data:`SITE_URL`)."""
-    base = SITE_URL if site_url is None else site_url
+    """``url`` (relative to the site) joined to ``site_url``.
+
+    The default is $WHEELFIX_SITE_URL, else :data:`SITE_URL`; "" keeps the path relative.
+    """
+    base = (os.environ.get("WHEELFIX_SITE_URL") or SITE_URL) if site_url is None else site_url
     if not base or "://" in url:
         return url
     return base.rstrip("/") + "/" + url.lstrip("/")

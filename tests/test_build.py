@@ -126,13 +126,26 @@ def test_search_separator_splits_error_punctuation(built: Path) -> None:
 
 # --- no external requests ------------------------------------------------------------------
 
-_RESOURCE = re.compile(r"""<(?:script|link|img|iframe|source)\b[^>]*\b(?:src|href)=["']([^"']+)["']""", re.I)
+# Tags whose URL the browser fetches.  <link rel="canonical"> (from site_url) is not fetched.
+_RESOURCE = re.compile(r"""<(?:script|img|iframe|source|audio|video)\b[^>]*\bsrc=["']([^"']+)["']""", re.I)
+_LINK = re.compile(r"""<link\b([^>]*)>""", re.I)
+_FETCHED_RELS = {"stylesheet", "preload", "modulepreload", "prefetch", "icon", "manifest", "apple-touch-icon"}
+
+
+def _fetched_urls(html: str) -> list[str]:
+    urls = _RESOURCE.findall(html)
+    for attrs in _LINK.findall(html):
+        rel = re.search(r"""\brel=["']([^"']+)["']""", attrs)
+        href = re.search(r"""\bhref=["']([^"']+)["']""", attrs)
+        if rel and href and set(rel.group(1).lower().split()) & _FETCHED_RELS:
+            urls.append(href.group(1))
+    return urls
 
 
 def test_pages_make_no_external_requests(built: Path) -> None:
     external = set()
     for page in built.rglob("*.html"):
-        for url in _RESOURCE.findall(page.read_text(encoding="utf-8")):
+        for url in _fetched_urls(page.read_text(encoding="utf-8")):
             if re.match(r"^(https?:)?//", url):
                 external.add((page.relative_to(built).as_posix(), url))
     assert not external, sorted(external)[:5]

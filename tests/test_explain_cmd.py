@@ -30,10 +30,17 @@ def test_text_output_shows_guides_fix_lines_and_diagnosis(bundle: Path, capsys: 
     assert main(["explain", str(LOGS / "cut-middle.log"), "--index", str(bundle)]) == 0
     out = capsys.readouterr().out
     assert out.index("1. tiktoken: can't find Rust compiler") < out.index("2. can't find Rust compiler")
-    assert "guide: guides/tiktoken-no-rust/" in out
+    assert "guide: https://wheelfix.onrender.com/guides/tiktoken-no-rust/" in out  # the published site by default
     assert "fix: Use a tiktoken release with a wheel" in out
     assert "5: error: can't find Rust compiler" in out
     assert "failed: tiktoken 0.6.0" in out
+
+
+def test_site_url_option_overrides_and_empty_keeps_paths_relative(bundle: Path, capsys: Any) -> None:
+    assert main(["explain", str(LOGS / "cut-middle.log"), "--index", str(bundle), "--site-url", ""]) == 0
+    assert "guide: guides/tiktoken-no-rust/" in capsys.readouterr().out
+    assert main(["explain", str(LOGS / "cut-middle.log"), "--index", str(bundle), "--site-url", "https://mirror.example/kb"]) == 0
+    assert "guide: https://mirror.example/kb/guides/tiktoken-no-rust/" in capsys.readouterr().out
 
 
 def test_json_is_exactly_the_documented_object(bundle: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:
