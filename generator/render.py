@@ -12,14 +12,16 @@ from typing import Any
 
 import jinja2
 
-# Characters that would start Markdown or HTML syntax inside plain text.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+# Markdown syntax characters that Python-Markdown lets a backslash escape.  HTML's
+# < > & are not among them, so those become entities instead.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#])")
 
 
 def md_text(value: Any) -> str:
     """Escape plain text (titles, summaries) so Markdown shows it literally."""
     text = " ".join(str(value).split())
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("&", "&amp;")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def yaml_str(value: Any) -> str:
