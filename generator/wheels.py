@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import re
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from functools import lru_cache
@@ -257,7 +257,12 @@ class _PageIndex:
 
     releases: list[tuple[Version, list[_File]]]
     verdicts: dict[Target, tuple[Verdict, ...]]
+    upload_times: dict[Version, Optional[datetime]] = field(default_factory=dict)  # earliest upload per release
     builds: Optional[tuple[frozenset[int], frozenset[int]]] = None
+    #: Per target platform: each release's sdists and the wheels whose platform tag
+    #: the target accepts.  Any other wheel can never be chosen, and a table asks for
+    #: a dozen Pythons per platform, so this filter is shared by them.
+    candidates: dict[str, list[tuple[Version, list[_File], bool]]] = field(default_factory=dict)
 
 
 # Verdicts are asked for the same page many times over (every table column, claim
@@ -288,7 +293,11 @@ def _index(page: ProjectPage) -> _PageIndex:
         else:
             parsed = _File(f, frozenset(), (-1, ""), False)
         by_version.setdefault(v, []).append(parsed)
-    index = _PageIndex(sorted(by_version.items()), {})
+    releases = sorted(by_version.items())
+    upload_times = {
+        v: min((f.dist.upload_time for f in fs if f.dist.upload_time is not None), default=None) for v, fs in releases
+    }
+    index = _PageIndex(releases, {}, upload_times=upload_times)
     key = id(page)
 
     def forget(_ref: "weakref.ref[ProjectPage]") -> None:
@@ -321,6 +330,23 @@ def _pick(files: Sequence[_File], python: tuple[int, int], priority: dict[Tag, i
     return best, best_kind
 
 
+def _candidates(index: _PageIndex, target: Target) -> list[tuple[Version, list[_File], bool]]:
+    """(version, files the target could install, whether the whole release is yanked)."""
+    found = index.candidates.get(target.platform)
+    if found is None:
+        accepted = set(target.platforms()) | {"any"}
+        found = [
+            (
+                version,
+                [f for f in files if not f.is_wheel or any(t.platform in accepted for t in f.tags)],
+                bool(files) and all(f.dist.is_yanked for f in files),
+            )
+            for version, files in index.releases
+        ]
+        index.candidates[target.platform] = found
+    return found
+
+
 @lru_cache(maxsize=256)
 def _priority(target: Target) -> dict[Tag, int]:
     return {t: i for i, t in enumerate(target.tags())}
@@ -335,15 +361,13 @@ def release_verdicts(page: ProjectPage, target: Target) -> list[Verdict]:
     priority = _priority(target)
     python = target.version_info
     verdicts: list[Verdict] = []
-    for version, files in index.releases:
-        all_yanked = bool(files) and all(f.dist.is_yanked for f in files)
+    for version, files, all_yanked in _candidates(index, target):
         live = [f for f in files if not f.dist.is_yanked]
         chosen, kind = _pick(live, python, priority)
         if chosen is None and all_yanked:
             # pip installs a fully yanked release only when pinned with ==; judge what it would pick then.
             chosen, kind = _pick(files, python, priority)
-        times = [f.dist.upload_time for f in files if f.dist.upload_time is not None]
-        verdicts.append(Verdict(version=version, kind=kind, file=chosen, yanked=all_yanked, upload_time=min(times) if times else None))
+        verdicts.append(Verdict(version=version, kind=kind, file=chosen, yanked=all_yanked, upload_time=index.upload_times.get(version)))
     index.verdicts[target] = tuple(verdicts)
     return verdicts
 
