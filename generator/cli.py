@@ -18,7 +18,7 @@ import argparse
 import importlib
 import logging
 import sys
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from generator import __version__
 from generator.errors import WheelfixError
@@ -73,14 +73,29 @@ def _first_command(argv: Sequence[str]) -> Optional[str]:
     return None
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a record is emitted.
+
+    ``main()`` may run many times in one process (tests, embedding); a handler
+    holding the stream of its first call would write to a closed file later.
+    """
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
 def _setup_logging(verbose: int, quiet: bool) -> None:
     level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("wheelfix: %(levelname)s: %(message)s"))
-    root = logging.getLogger("wheelfix")
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    root.propagate = False
+    logger = logging.getLogger("wheelfix")
+    logger.handlers[:] = [handler]
+    logger.setLevel(level)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
