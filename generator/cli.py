@@ -80,7 +80,7 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     holding the stream of its first call would write to a closed file later.
     """
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stderr
 
