@@ -55,3 +55,14 @@ def recorded_page(name: str) -> ProjectPage:
         payload = json.loads((DATA_DIR / f"{name}.json").read_text())
         _PAGES[name] = parse_project_page(name, payload, fetched_at=RECORDED_AT)
     return _PAGES[name]
+
+
+@pytest.fixture
+def bundle(tmp_path: Path) -> Path:
+    """A signatures bundle built from tests/data/logs/guides.json (small, hand-written guides)."""
+    from generator.signatures import bundle_from_guides
+
+    guides = json.loads((Path(__file__).parent / "data" / "logs" / "guides.json").read_text("utf-8"))
+    path = tmp_path / "signatures.json"
+    path.write_text(json.dumps(bundle_from_guides(guides)), "utf-8")
+    return path

@@ -18,7 +18,7 @@ from packaging.version import Version
 from generator import audit as A
 from generator.environments import load_environments
 from generator.indexdata import IndexClientError, ProjectPage, parse_project_page
-from generator.pinfiles import Pin, parse_file, parse_requirements
+from generator.pinfiles import parse_file, parse_requirements
 from generator.errors import WheelfixError
 from generator.wheels import Target, release_verdicts
 

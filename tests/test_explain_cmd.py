@@ -18,13 +18,6 @@ LOGS = Path(__file__).parent / "data" / "logs"
 ROOT = Path(__file__).parent.parent
 
 
-@pytest.fixture
-def bundle(tmp_path: Path) -> Path:
-    path = tmp_path / "signatures.json"
-    path.write_text(json.dumps(bundle_from_guides(json.loads((LOGS / "guides.json").read_text("utf-8")))), "utf-8")
-    return path
-
-
 def test_text_output_shows_guides_fix_lines_and_diagnosis(bundle: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("WHEELFIX_SITE_URL", raising=False)
     assert main(["explain", str(LOGS / "cut-middle.log"), "--index", str(bundle)]) == 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -12,17 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.signatures import bundle_from_guides
 
 LOGS = Path(__file__).parent / "data" / "logs"
 ROOT = Path(__file__).parent.parent
-
-
-@pytest.fixture
-def bundle(tmp_path: Path) -> Path:
-    path = tmp_path / "signatures.json"
-    path.write_text(json.dumps(bundle_from_guides(json.loads((LOGS / "guides.json").read_text("utf-8")))), "utf-8")
-    return path
 
 
 def _wheelfix(*args: str, **kw: object) -> "subprocess.CompletedProcess[bytes]":
