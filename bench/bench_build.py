@@ -8,9 +8,11 @@ ones under new ids), it times
   output (the same pages, already on disk),
 
 and prints both, the ratio A/B and the export time.  A - B is the generator's
-overhead; the goal is A/B <= 1.15.  Index data comes from the recorded
-responses on a local server with a warm cache, so the network is not measured
-here (bench/bench_index.py measures it).
+overhead; the goal is A/B <= 1.15.  Each KB is measured twice: with index facts
+(wheel tables, claim checks: the full build) and without them (records to pages
+only, ``index: false`` / ``--no-index``), so the two costs can be told apart.
+Index data comes from the recorded responses on a local server with a warm
+cache, so the network is not measured here (bench/bench_index.py measures it).
 
 Usage: python bench/bench_build.py [--records 2000] [--repeat 3]
 """
@@ -53,9 +55,9 @@ def generated_kb(target: Path, count: int) -> Path:
     return target
 
 
-def plugin_config(tmp: Path, kb: Path) -> Path:
+def plugin_config(tmp: Path, kb: Path, index: bool) -> Path:
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    text = text.replace("  - wheelfix\n", f"  - wheelfix:\n      kb_dir: {kb}\n", 1)
+    text = text.replace("  - wheelfix\n", f"  - wheelfix:\n      kb_dir: {kb}\n      index: {str(index).lower()}\n", 1)
     text = text.replace("custom_dir: docs/overrides", f"custom_dir: {ROOT / 'docs' / 'overrides'}")
     config = tmp / "mkdocs-plugin.yml"
     config.write_text(text + f"\ndocs_dir: {ROOT / 'docs'}\n", encoding="utf-8")
@@ -76,22 +78,22 @@ def check(proc: subprocess.CompletedProcess[str]) -> None:
         raise SystemExit(f"build failed:\n{proc.stderr[-2000:]}")
 
 
-def measure(label: str, kb: Path, env: Dict[str, str], repeat: int) -> None:
+def measure(label: str, kb: Path, env: Dict[str, str], repeat: int, index: bool) -> None:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         exported = tmp / "exported"
-        export_cmd = [sys.executable, "-m", "generator", "export", str(exported), "--kb", str(kb)]
+        export_cmd = [sys.executable, "-m", "generator", "export", str(exported), "--kb", str(kb)] + ([] if index else ["--no-index"])
         full_env = {**os.environ, **env}
         # Warm the index cache first, so neither side pays for fetching.
         subprocess.run(export_cmd, env=full_env, check=True, capture_output=True)
         export_times = timed(lambda: subprocess.run(export_cmd, env=full_env, check=True, capture_output=True), repeat)
         plain = plain_config(tmp / "plain", extra_docs=exported)
-        with_plugin = plugin_config(tmp, kb)
+        with_plugin = plugin_config(tmp, kb, index)
         plugin_times = timed(lambda: check(mkdocs(with_plugin, tmp / "site-a", env=env)), repeat)
         plain_times = timed(lambda: check(mkdocs(plain, tmp / "site-b", env=env)), repeat)
         pages = sum(1 for _ in (tmp / "site-a").rglob("*.html"))
     a, b, e = statistics.median(plugin_times), statistics.median(plain_times), statistics.median(export_times)
-    print(f"{label}: {pages} HTML pages, median of {repeat}")
+    print(f"{label}, {'with' if index else 'without'} index facts: {pages} HTML pages, median of {repeat}")
     print(f"  A  mkdocs build with the plugin      {a:8.2f} s")
     print(f"  B  mkdocs build over exported pages  {b:8.2f} s")
     print(f"     wheelfix export alone             {e:8.2f} s")
@@ -105,9 +107,10 @@ def main() -> None:
     args = parser.parse_args()
     with IndexServer() as server, tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as kb_tmp:
         env = {"PIP_INDEX_URL": server.index_url, "WHEELFIX_CACHE_DIR": cache, "NO_MKDOCS_2_WARNING": "1"}
-        measure("real KB", ROOT / "kb", env, args.repeat)
         big = generated_kb(Path(kb_tmp) / "kb", args.records)
-        measure(f"generated KB ({args.records} records)", big, env, max(1, args.repeat // 2))
+        for index in (True, False):
+            measure("real KB", ROOT / "kb", env, args.repeat, index)
+            measure(f"generated KB ({args.records} records)", big, env, max(1, args.repeat // 2), index)
 
 
 if __name__ == "__main__":

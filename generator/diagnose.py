@@ -277,6 +277,38 @@ class Diagnoser:
         if scratch._macos is not None:
             self._macos = scratch._macos
 
+    def absorb(self, later: "Diagnoser") -> bool:
+        """Add the evidence of ``later``, a fresh Diagnoser fed the lines that follow this one's.
+
+        Afterwards ``self`` is exactly as if it had been fed those lines
+        itself.  Returns False, changing nothing, when that cannot be
+        guaranteed (a :data:`MAX_PACKAGES` cap reached, so which names were
+        kept depends on the order).
+        """
+        merged: List[Dict[str, Any]] = []
+        for mine, theirs in ((self._built, later._built), (self._failed, later._failed), (self._versions, later._versions)):
+            both: Dict[str, Any] = dict(mine)
+            # Earlier names keep their place; a later version replaces an
+            # earlier one, as feeding in order would.
+            both.update(theirs)
+            if len(theirs) >= MAX_PACKAGES or len(both) >= MAX_PACKAGES:
+                return False
+            merged.append(both)
+        self._built, self._failed, self._versions = merged
+        # Counter.update appends keys new here in ``later``'s first-vote
+        # order, which is the order feeding in sequence gives (ties break on it).
+        self._python.update(later._python)
+        self._os.update(later._os)
+        self._arch.update(later._arch)
+        for attr in ("_glibc", "_musl"):
+            theirs_v = getattr(later, attr)
+            if theirs_v is not None:
+                mine_v = getattr(self, attr)
+                setattr(self, attr, theirs_v if mine_v is None else max(mine_v, theirs_v))
+        if later._macos is not None:
+            self._macos = later._macos  # the last build directory wins
+        return True
+
     def _save(self) -> Tuple[Any, ...]:
         return (Counter(self._python), Counter(self._os), Counter(self._arch), self._glibc, self._musl, self._macos)
 

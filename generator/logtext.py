@@ -133,15 +133,16 @@ class LineSplitter:
     A line longer than :data:`MAX_LINE` bytes with no break in sight is cut there
     and the rest of it skipped.  UTF-16 input (with a byte-order mark, as
     PowerShell writes it) is transcoded to UTF-8; a UTF-8 byte-order mark is
-    dropped.
+    dropped.  ``sniff=False`` takes the bytes as UTF-8 from the start (for a
+    stream that starts mid-file, where such bytes are no byte-order mark).
     """
 
-    def __init__(self, max_line: int = MAX_LINE) -> None:
+    def __init__(self, max_line: int = MAX_LINE, sniff: bool = True) -> None:
         self._max = max_line
         self._carry = b""
         self._skipping = False
         self._pending_cr = False  # the last break was a "\r" at the end of a read
-        self._head: Optional[bytes] = b""  # bytes kept until a BOM can be recognised
+        self._head: Optional[bytes] = b"" if sniff else None  # bytes kept until a BOM can be recognised
         self._utf16: Optional[codecs.IncrementalDecoder] = None
 
     def feed(self, data: bytes) -> Optional[bytes]:
@@ -243,15 +244,16 @@ def decode_block(block: bytes) -> str:
 
 
 def iter_blocks(
-    stream: BinaryIO, chunk_size: int = CHUNK_SIZE
+    stream: BinaryIO, chunk_size: int = CHUNK_SIZE, first: int = 1, sniff: bool = True
 ) -> Iterator[Tuple[int, str]]:
     """Yield ``(number_of_first_line, block)`` for a binary stream.
 
     Each block holds whole lines separated by ``\\n``, already passed through
-    :func:`normalise_block` but not :func:`normalise_line`.
+    :func:`normalise_block` but not :func:`normalise_line`.  Lines are numbered
+    from ``first``; ``sniff`` as for :class:`LineSplitter`.
     """
-    splitter = LineSplitter()
-    number = 1
+    splitter = LineSplitter(sniff=sniff)
+    number = first
     while True:
         data = stream.read(chunk_size)
         block = splitter.feed(data) if data else splitter.close()

@@ -23,8 +23,10 @@ condition is kept.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
+import stat
 import sys
 import warnings
 from dataclasses import dataclass
@@ -54,6 +56,8 @@ if sys.version_info >= (3, 11):
     import re._parser as _sre_parse  # type: ignore[import-not-found,unused-ignore]
 else:  # pragma: no cover - depends on the interpreter
     import sre_parse as _sre_parse
+
+logger = logging.getLogger("wheelfix.signatures")
 
 #: The site the guides are published on (render.yaml's static site); the
 #: environment variable WHEELFIX_SITE_URL overrides it, e.g. for a mirror or a preview.
@@ -450,6 +454,10 @@ def _anchor(literal: str) -> str:
     return literal[best: best + _ANCHOR_LEN]
 
 
+def _by_frequency(item: Tuple[str, Any]) -> Tuple[int, str]:
+    return _RANK.get(item[0], len(_FREQUENT)), item[0]
+
+
 def _trie_pattern(words: Iterable[str]) -> str:
     trie: Dict[str, Any] = {}
     for word in words:
@@ -459,7 +467,10 @@ def _trie_pattern(words: Iterable[str]) -> str:
         node[""] = True
 
     def emit(node: Dict[str, Any]) -> str:
-        alts = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        # The regex engine tries a node's alternatives in order, and at most
+        # one fits (they start with distinct characters): the common
+        # characters go first, so the usual candidate is settled sooner.
+        alts = [re.escape(ch) + emit(child) for ch, child in sorted(node.items(), key=_by_frequency) if ch]
         if not alts:
             return ""
         body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
@@ -531,9 +542,12 @@ class Matcher:
         Gives the same result as :meth:`match` over the stream's lines.
         """
         feeder = self.feeder(diagnoser)
-        for first, block in logtext.iter_blocks(stream):
-            feeder.block(first, block)
-        return feeder.results()
+        split = _split_point(stream)
+        if split is None:
+            for first, block in logtext.iter_blocks(stream):
+                feeder.block(first, block)
+            return feeder.results()
+        return _match_halves(feeder, stream, *split)
 
     def feeder(self, diagnoser: Optional[Diagnoser] = None) -> "_Session":
         """A push interface: call ``.block(first_line_number, text)`` then ``.results()``."""
@@ -688,6 +702,30 @@ class _Session:
         self._built_done, self._wants_mentions = done, wants_mentions
         self._scan_re, self._targets = m._scanner(self._diagnoser is not None, done, wants_mentions)
 
+    def _export(self) -> Tuple[List[Tuple[int, int, int, str]], Dict[str, Tuple[int, str]]]:
+        """What :meth:`_absorb` needs of this session: the lines found, picklable."""
+        hits = [
+            (k, pos, hit[0], hit[1])
+            for k, row in enumerate(self._hits)
+            for pos, hit in enumerate(row)
+            if hit is not None
+        ]
+        return hits, dict(self._mentions)
+
+    def _absorb(self, later: Tuple[List[Tuple[int, int, int, str]], Dict[str, Tuple[int, str]]], shift: int) -> None:
+        """Merge the :meth:`_export` of a session fed the lines after the ``shift`` lines seen here.
+
+        Only the first line found for a condition or a package counts, so
+        what this session already found wins.
+        """
+        hits, mentions = later
+        for k, pos, number, line in hits:
+            if self._hits[k][pos] is None:
+                self._hits[k][pos] = (number + shift, line)
+        for name, (number, line) in mentions.items():
+            if name not in self._mentions:
+                self._mentions[name] = (number + shift, line)
+
     def results(self) -> List[Match]:
         """The matches found so far, best first."""
         best: Dict[int, Tuple[int, List[Tuple[int, str]]]] = {}
@@ -710,6 +748,114 @@ class _Session:
             out.append(Match(id=g.id, title=g.title, url=g.url, fix=g.fix, score=score, lines=lines))
         out.sort(key=lambda x: (-x.score, x.id))
         return out
+
+
+#: A regular file with at least this many bytes left is read by two
+#: processes at once (where ``os.fork`` exists), each taking one half; the
+#: results are merged so that they are exactly those of one pass.
+PARALLEL_MIN = 32 << 20
+
+
+class _Region:
+    """The bytes of a file descriptor from ``start`` to ``end`` (None: to the end of file).
+
+    Reads with ``os.pread``, so two processes sharing the descriptor do not
+    move each other's offset.
+    """
+
+    def __init__(self, fd: int, start: int, end: Optional[int]) -> None:
+        self._fd, self._pos, self._end = fd, start, end
+
+    def read(self, size: int) -> bytes:
+        if self._end is not None:
+            size = min(size, self._end - self._pos)
+            if size <= 0:
+                return b""
+        data = os.pread(self._fd, size, self._pos)
+        self._pos += len(data)
+        return data
+
+
+def _split_point(stream: BinaryIO) -> Optional[Tuple[int, int, int]]:
+    """``(fd, start, split)`` when ``stream`` is worth reading in two halves, else None.
+
+    ``split`` is just after a ``\\n``, so both halves hold whole lines.
+    """
+    if not hasattr(os, "fork") or not hasattr(os, "pread"):
+        return None
+    try:
+        fd = stream.fileno()
+        info = os.fstat(fd)
+        start = stream.tell()
+    except (AttributeError, OSError, ValueError):  # io.BytesIO, pipes, closed streams
+        return None
+    if not stat.S_ISREG(info.st_mode) or info.st_size - start < PARALLEL_MIN:
+        return None
+    try:
+        if os.pread(fd, 2, start) in (b"\xff\xfe", b"\xfe\xff"):
+            return None  # UTF-16: a byte 0x0a is no line break there
+        pos = start + (info.st_size - start) // 2
+        while True:
+            window = os.pread(fd, 1 << 16, pos)
+            if not window:
+                return None
+            cut = window.find(b"\n")
+            if cut >= 0:
+                return fd, start, pos + cut + 1
+            pos += len(window)
+    except OSError:
+        return None
+
+
+def _match_halves(feeder: "_Session", stream: BinaryIO, fd: int, start: int, split: int) -> List[Match]:
+    """Match the first half here and the second in a child process, then merge."""
+    import pickle
+
+    diagnoser = feeder._diagnoser
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child, which never returns
+        status = 1
+        try:
+            os.close(read_end)
+            later = feeder._m.feeder(None if diagnoser is None else Diagnoser())
+            for first, block in logtext.iter_blocks(_Region(fd, split, None), first=1, sniff=False):  # type: ignore[arg-type]
+                later.block(first, block)
+            data = pickle.dumps((later._export(), later._diagnoser), pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write_end, "wb") as out:
+                out.write(data)
+            status = 0
+        except BaseException:  # the parent reads the second half itself
+            pass
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    state: Any = None
+    try:
+        number = 1  # of the first line of the second half, in the end
+        for first, block in logtext.iter_blocks(_Region(fd, start, split)):  # type: ignore[arg-type]
+            feeder.block(first, block)
+            number = first + block.count("\n") + 1
+        with os.fdopen(read_end, "rb") as child:
+            read_end = -1
+            data = child.read()
+        state = pickle.loads(data) if data else None
+    finally:
+        if read_end >= 0:
+            os.close(read_end)
+        os.waitpid(pid, 0)
+    merged = False
+    if state is not None:
+        later_state, later_diagnoser = state
+        if diagnoser is None or diagnoser.absorb(later_diagnoser):
+            feeder._absorb(later_state, number - 1)
+            merged = True
+    if not merged:
+        logger.debug("merging the halves failed: reading the second half again")
+        for first, block in logtext.iter_blocks(_Region(fd, split, None), first=number, sniff=False):  # type: ignore[arg-type]
+            feeder.block(first, block)
+    stream.seek(0, os.SEEK_END)
+    return feeder.results()
 
 
 def load_bundle(data: Mapping[str, Any]) -> Matcher:

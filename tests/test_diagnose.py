@@ -221,3 +221,57 @@ def test_feed_lines_last_macos_build_dir_wins() -> None:
     d.feed_lines([(a, every), (b, every), (a, every)])
     assert d._macos == ("11_0", "arm64")
     assert d.result().platform == "macosx_11_0_arm64"
+
+
+def _state(d: diag.Diagnoser) -> Tuple[object, ...]:
+    # Everything a result depends on, key order included (ties break on it).
+    return (list(d._built), list(d._failed), list(d._versions.items()), list(d._python.items()),
+            list(d._os.items()), list(d._arch.items()), d._glibc, d._musl, d._macos)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_absorb_agrees_with_feeding_in_order(seed: int) -> None:
+    # Two processes diagnose the two halves of a big log; absorbing the second
+    # half's Diagnoser must give what feeding every line in order gives.
+    import random
+
+    pool = [
+        "creating build/temp.linux-x86_64-cpython-311/src",  # Python 3.11, linux, x86_64
+        "Using CPython 3.12.1 interpreter at: /usr/bin/python3.12",  # a rival Python vote
+        "Downloading a-1.0-cp313-cp313-manylinux_2_28_aarch64.whl",  # glibc 2.28
+        "Downloading b-1.0-cp39-abi3-manylinux2014_x86_64.whl",  # glibc 2.17: the max stays
+        "Downloading b-1.0-cp39-abi3-musllinux_1_2_x86_64.whl",  # musl
+        "build/lib.macosx-11.0-arm64-cpython-312",  # macOS build dirs: the last one wins
+        "build/lib.macosx-10.9-x86_64-cpython-312",
+        "Collecting psutil==5.9.8",  # a version
+        "Collecting psutil==6.0.0",  # a later version replaces it
+        "Building wheel for cffi (pyproject.toml): started",  # built
+        "Failed building wheel for psutil",  # failed
+        "Failed building wheel for cffi",  # a second failure: the first one stays
+        "nothing here",
+    ]
+    rng = random.Random(seed)
+    lines = [rng.choice(pool) for _ in range(rng.randrange(10, 60))]
+    cut = rng.randrange(len(lines) + 1)
+    one = diag.Diagnoser()
+    for line in lines:
+        one.feed(line)
+    first, second = diag.Diagnoser(), diag.Diagnoser()
+    for line in lines[:cut]:
+        first.feed(line)
+    for line in lines[cut:]:
+        second.feed(line)
+    assert first.absorb(second)
+    assert _state(first) == _state(one)
+    assert first.result() == one.result()
+
+
+def test_absorb_refuses_when_a_cap_makes_order_matter() -> None:
+    first, second = diag.Diagnoser(), diag.Diagnoser()
+    for i in range(diag.MAX_PACKAGES - 1):
+        first.feed(f"Building wheel for a{i}")
+    second.feed("Building wheel for late1")
+    second.feed("Building wheel for late2")
+    before = _state(first)
+    assert not first.absorb(second)
+    assert _state(first) == before  # nothing half merged

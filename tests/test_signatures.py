@@ -386,3 +386,67 @@ def test_pruning_keeps_the_anchor_a_pending_condition_shares() -> None:
     assert feeder._built_done, "the scan was never rebuilt: pruning untested"
     assert not feeder._wants_mentions  # every package named: mention anchors dropped
     assert got == {x.id: x.lines for x in m.match([line for line in lines])}
+
+
+# -- big files: two processes, one half each, merged (signatures.PARALLEL_MIN)
+
+
+def _split_run(matcher: Any, path: Path, monkeypatch: pytest.MonkeyPatch, parallel_min: int) -> Any:
+    from generator import signatures
+    from generator.diagnose import Diagnoser
+
+    monkeypatch.setattr(signatures, "PARALLEL_MIN", parallel_min)
+    diagnoser = Diagnoser()
+    with path.open("rb") as stream:
+        assert (signatures._split_point(stream) is not None) == (parallel_min <= path.stat().st_size)
+        got = matcher.match_stream(stream, diagnoser)
+        assert stream.read() == b""  # left at the end, as one pass would leave it
+    return got, diagnoser.result()
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="halves need os.fork")
+@pytest.mark.parametrize(
+    ("seed", "prefix", "lead"),
+    [
+        (0, b"", 0),  # plain lines: each half finds some things first
+        (1, b"", 6000),  # noise first: everything is found by the second half
+        (2, b"\xef\xbb\xbf", 6000),  # lines start with a UTF-8 BOM: only the file's first is one
+        (3, b"\r\n", 0),  # CRLF and empty lines everywhere
+        (4, b"x" * 300, 6000),  # some lines longer than the test's MAX_LINE
+    ],
+)
+def test_halves_agree_with_one_pass(matcher: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                    caplog: Any, seed: int, prefix: bytes, lead: int) -> None:
+    caplog.set_level("DEBUG", logger="wheelfix.signatures")
+    # Long noise lines, so that with ``lead`` the first half holds nothing else.
+    lines = [b"noise %d " % i + b"-" * 150 for i in range(lead)] + _mixed_log(seed, 3000).split(b"\n")
+    raw = b"\n".join(prefix + line if i % 3 else line for i, line in enumerate(lines))
+    monkeypatch.setattr(logtext, "MAX_LINE", 256)
+    path = tmp_path / "big.log"
+    path.write_bytes(raw)
+    halves = _split_run(matcher, path, monkeypatch, 1000)
+    one_pass = _split_run(matcher, path, monkeypatch, len(raw) + 1)
+    assert halves == one_pass
+    assert halves == _reference(matcher, raw)
+    if lead:  # the second half found everything: its line numbers were shifted
+        assert halves[0] and min(n for m in halves[0] for n, _t in m.lines) > lead
+        assert halves[1].python is not None
+    assert "reading the second half again" not in caplog.text  # merged, not redone
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="halves need os.fork")
+def test_halves_fall_back_to_one_pass_when_the_package_cap_is_reached(
+    matcher: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    from generator import diagnose
+
+    caplog.set_level("DEBUG", logger="wheelfix.signatures")
+    monkeypatch.setattr(diagnose, "MAX_PACKAGES", 20)
+    raw = _mixed_log(7, 2000) + b"".join(b"Building wheel for p%d\n" % i for i in range(60)) + _mixed_log(8, 2000)
+    path = tmp_path / "big.log"
+    path.write_bytes(raw)
+    halves = _split_run(matcher, path, monkeypatch, 1000)
+    assert halves == _split_run(matcher, path, monkeypatch, len(raw) + 1)
+    assert halves == _reference(matcher, raw)
+    assert len(halves[1].built_from_source) == 20
+    assert "reading the second half again" in caplog.text
