@@ -173,3 +173,15 @@ def test_export_produces_the_same_pages_as_the_plugin(built: Path, tmp_path: Pat
     pages += sorted(p.relative_to(built) for p in (built / "packages").rglob("index.html"))
     for rel in pages + [Path("index.html")]:
         assert (plain_site / rel).read_text(encoding="utf-8") == (built / rel).read_text(encoding="utf-8"), rel
+
+
+def test_no_markdown_extension_syntax_is_left_unrendered(built: Path) -> None:
+    # An admonition or collapsible block whose extension is missing from mkdocs.yml
+    # shows up as a literal "!!! note" or "??? info" paragraph.
+    leftovers = []
+    for page in built.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        for marker in ("<p>!!! ", "<p>??? ", "<p>???+ "):
+            if marker in html:
+                leftovers.append((page.relative_to(built).as_posix(), marker))
+    assert not leftovers, leftovers
