@@ -22,7 +22,8 @@ import re
 import sys
 import tempfile
 import threading
-from concurrent.futures import ThreadPoolExecutor, as_completed
+import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime, parsedate_to_datetime
@@ -409,18 +410,32 @@ class IndexClient:
         from tqdm import tqdm  # type: ignore[import-untyped]
 
         disable = not self.progress or not sys.stderr.isatty()
-        with tqdm(total=len(unique), desc="index", unit="pkg", file=sys.stderr, disable=disable, delay=0.5, leave=False) as bar:
+        started = time.monotonic()
+        with tqdm(total=len(unique), desc="index", unit="pkg", file=sys.stderr, disable=disable, leave=False, delay=_PROGRESS_DELAY) as bar:
             with ThreadPoolExecutor(max_workers=min(self.max_workers, len(unique))) as pool:
-                futures = {pool.submit(self.fetch, n): n for n in unique}
-                for future in as_completed(futures):
-                    name = futures[future]
-                    try:
-                        results[name] = future.result()
-                    except IndexClientError as exc:
-                        results[name] = exc
-                    bar.update(1)
-                    bar.set_postfix_str(f"{name}, {len(unique) - len(results)} left", refresh=False)
+                pending = {pool.submit(self.fetch, n): n for n in unique}
+                while pending:
+                    # Wake at least every PROGRESS_DELAY so one slow fetch still shows what it waits for.
+                    done, _ = wait(pending, timeout=_PROGRESS_DELAY, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        name = pending.pop(future)
+                        try:
+                            results[name] = future.result()
+                        except IndexClientError as exc:
+                            results[name] = exc
+                        bar.update(1)
+                    if pending and time.monotonic() - started >= _PROGRESS_DELAY:
+                        bar.set_postfix_str(_in_flight(sorted(pending.values())))
         return {n: results[n] for n in unique}
+
+
+_PROGRESS_DELAY = 0.5  # seconds before a fetch counts as "more than a moment"
+
+
+def _in_flight(names: list[str]) -> str:
+    """'fetching six, tiktoken; 2 left' for the progress bar."""
+    shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
+    return f"fetching {shown}; {len(names)} left"
 
 
 def _describe(exc: BaseException) -> str:
