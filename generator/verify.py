@@ -143,8 +143,8 @@ def table(page: ProjectPage, label: str, platform: str, *, abridge: bool, mentio
             summaries.append(f"First release with a wheel for CPython {python} on {platform}: {page.name} {first.version}.")
         else:
             summaries.append(f"No release of {page.name} has a wheel for CPython {python} on {platform}.")
-    finals = [v for v in release_verdicts(page, Target.parse(columns[-1].rstrip("t"), platform)) if not v.version.is_prerelease]
-    versions = [str(v.version) for v in finals]
+    # Every target gets one verdict per release, so any column lists the releases.
+    versions = [str(v.version) for v in verdicts if not v.version.is_prerelease]
     rows_versions = _rows(versions, per_column, columns, mentioned) if abridge else versions
     rows = []
     for version in reversed(rows_versions):
@@ -247,18 +247,17 @@ def compute_extras(kb: KnowledgeBase, pages: Mapping[str, ProjectPage]) -> Repor
                 line, col = rec.positions.of(("fixes", i, "claim", "requirement"))
                 for failure in result.failures:
                     report.problems.append(f"{rec.display}:{line}:{col}: fixes[{i}].claim: {failure}")
-        extras.upstream.update(_upstream(kb, incident.id, pages))
+        extras.upstream.update(_upstream(kb, incident, pages))
     return report
 
 
-def _upstream(kb: KnowledgeBase, incident_id: str, pages: Mapping[str, ProjectPage]) -> Dict[str, str]:
+def _upstream(kb: KnowledgeBase, incident: Incident, pages: Mapping[str, ProjectPage]) -> Dict[str, str]:
     """'Fixed upstream in tiktoken 0.8.0, released 2024-10-03, for CPython 3.13', per affected Python.
 
     Said only when the newest release serves every affected Python and platform
     with wheels; each Python is reported separately because support arrives
     release by release (3.13 and 3.14 wheels rarely land together).
     """
-    incident = next(r.incident for r in kb.records if r.incident.id == incident_id)
     tags = [tag for _, tag in guide_platforms(kb, incident.affects.platforms)]
     affected = SpecifierSet(incident.affects.python)
     notes = []
@@ -276,7 +275,7 @@ def _upstream(kb: KnowledgeBase, incident_id: str, pages: Mapping[str, ProjectPa
             parts.setdefault(f"{package} {version}{released},", []).append(python)
         if parts:
             notes.append("; ".join(f"in {what} for CPython {views.sequence_text(pys)}" for what, pys in parts.items()))
-    return {incident_id: "Fixed upstream " + "; ".join(notes) + "."} if notes else {}
+    return {incident.id: "Fixed upstream " + "; ".join(notes) + "."} if notes else {}
 
 
 def verify_kb(kb: KnowledgeBase, client: "IndexClient") -> Report:

@@ -59,8 +59,6 @@ def python_label(spec: str) -> str:
         return "any CPython version"
     if not versions:
         return f"CPython {spec}"
-    if versions[-1] == PYTHON_VERSIONS[-1] and len(versions) > 1:
-        return f"CPython {versions[0]} and newer"
     if versions[-1] == PYTHON_VERSIONS[-1]:
         return f"CPython {versions[0]} and newer"
     if len(versions) == 1:

@@ -391,7 +391,8 @@ def first_wheel_release(verdicts: Sequence[Verdict]) -> Optional[Verdict]:
 
 def cpython_minors(page: ProjectPage) -> list[int]:
     """The CPython 3 minor versions the project has ever shipped cpXY wheels for, ascending."""
-    return sorted(cpython_builds(page)[0] | cpython_builds(page)[1])
+    regular, threaded = cpython_builds(page)
+    return sorted(regular | threaded)
 
 
 def cpython_builds(page: ProjectPage) -> tuple[frozenset[int], frozenset[int]]:
