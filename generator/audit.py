@@ -76,8 +76,9 @@ logger = logging.getLogger("wheelfix.audit")
 
 FetchMany = Callable[[Sequence[str]], Mapping[str, Union[ProjectPage, IndexClientError]]]
 
-#: Formats whose files list requirements, not a resolved closure.
-_NEEDS_RESOLUTION = ("requirements", "freeze")
+#: Formats whose files list requirements, not a closure (locks are resolved, and
+#: `pip freeze` lists every package of the environment it ran in).
+_NEEDS_RESOLUTION = ("requirements",)
 
 
 def _fetch(names: Sequence[str], fetch_many: FetchMany, report: AuditReport, where: Mapping[str, str]) -> Dict[str, ProjectPage]:

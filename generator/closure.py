@@ -48,7 +48,7 @@ class ClosureResolver(Protocol):
 
     def closure(self, request: ClosureRequest, unblock: Unblock) -> Closure: ...
 
-    def installs_from_wheels(self, requirements: Sequence[str], python: str, platform: str) -> Tuple[bool, str]: ...
+    def installs_from_wheels(self, requirements: Sequence[str], python: str, platform: str) -> Tuple[Optional[bool], str]: ...
 
 
 def _pep508(pin: Pin) -> str:
@@ -135,7 +135,8 @@ def audit_closure(
         finding = judge(page, version, target, guides=guides, file=str(anchor.file if anchor else pf.path),
                         line=anchor.line if anchor else None, verdicts=verdicts_of(page))
         report.findings.append(replace(finding, required_by=tuple((n.name, n.version) for n in chain), resolved_by=closure.tool))
-    _add_upgrades(pf, target, report, resolver, pages, verdicts_of, by_name)
+    if closure.ok:  # a failed resolution would fail each check the same way
+        _add_upgrades(pf, target, report, resolver, pages, verdicts_of, by_name)
 
 
 def _files(pf: PinFile) -> set[str]:
@@ -158,7 +159,7 @@ def _add_upgrades(
     by_name: Mapping[str, Sequence[Pin]],
 ) -> None:
     files = _files(pf)
-    found: Dict[Tuple[str, str], Optional[Upgrade]] = {}
+    found: Dict[Tuple[str, str], Tuple[Optional[Upgrade], bool]] = {}
     for i, f in enumerate(report.findings):
         if f.ok or f.upgrade is not None or f.file not in files or (f.python, f.platform) != (target.python, target.platform):
             continue
@@ -167,7 +168,8 @@ def _add_upgrades(
             continue
         if (top, current) not in found:
             found[(top, current)] = find_upgrade(resolver, pages([top])[top], verdicts_of, current, target, by_name[top])
-        report.findings[i] = replace(f, upgrade=found[(top, current)], upgrade_checked=True)
+        upgrade, checked = found[(top, current)]
+        report.findings[i] = replace(f, upgrade=upgrade, upgrade_checked=checked)
 
 
 def find_upgrade(
@@ -177,17 +179,19 @@ def find_upgrade(
     current: str,
     target: AuditTarget,
     pins: Sequence[Pin] = (),
-) -> Optional[Upgrade]:
+) -> Tuple[Optional[Upgrade], bool]:
     """The lowest release of ``page``'s project above ``current`` whose closure installs from wheels.
 
     Candidates are releases with a wheel of their own for the target (not
     yanked; pre-releases only from a pre-release), nearest first, at most
     :data:`MAX_UPGRADE_CHECKS` of them; the resolver checks each one alone.
+    Returns the upgrade (or None) and whether the search finished: a check
+    the resolver could not answer stops it unfinished.
     """
     try:
         now = Version(current)
     except InvalidVersion:
-        return None
+        return None, False
     extras = sorted({e for p in pins for e in p.extras})
     suffix = f"[{','.join(extras)}]" if extras else ""
     candidates = sorted(
@@ -197,6 +201,9 @@ def find_upgrade(
     for version in candidates[:MAX_UPGRADE_CHECKS]:
         ok, message = resolver.installs_from_wheels([f"{page.name}{suffix}=={version}"], target.python, target.platform)
         if ok:
-            return Upgrade(page.name, str(version), current, resolver.tool)
+            return Upgrade(page.name, str(version), current, resolver.tool), True
+        if ok is None:
+            logger.warning("%s %s: the upgrade check did not finish: %s", page.name, version, message)
+            return None, False
         logger.debug("%s %s does not install from wheels only: %s", page.name, version, message)
-    return None
+    return None, True

@@ -66,6 +66,8 @@ logger = logging.getLogger("wheelfix.resolver")
 DIRECT = ""
 #: Rounds of the blocked-package loop: one per release without a wheel, plus the last.
 MAX_ROUNDS = 12
+#: How uv starts the error of a resolution that finished without a solution.
+_NO_SOLUTION = "No solution found when resolving dependencies"
 #: The most of uv's error text a message keeps.
 _MESSAGE_CHARS = 600
 
@@ -437,11 +439,17 @@ class UvResolver:
             f"stopped after {MAX_ROUNDS} rounds: more than {MAX_ROUNDS - 1} packages have no wheel for the target",
         )
 
-    def installs_from_wheels(self, requirements: Sequence[str], python: str, platform: str) -> Tuple[bool, str]:
-        """Whether ``requirements`` and all their dependencies install from wheels on the target."""
+    def installs_from_wheels(self, requirements: Sequence[str], python: str, platform: str) -> Tuple[Optional[bool], str]:
+        """Whether ``requirements`` and all their dependencies install from wheels on the target.
+
+        None when uv could not tell (the index failed, say): only a finished
+        resolution answers yes or no.
+        """
         with tempfile.TemporaryDirectory(prefix="wheelfix-uv-") as tmp:
             main = Path(tmp) / "requirements.in"
             main.write_text("".join(f"{line}\n" for line in requirements), encoding="utf-8")
             cmd, env = self.command([main], python, platform)
             proc = self._compile(cmd, env)
-        return proc.returncode == 0, ("" if proc.returncode == 0 else _message(proc.stderr))
+        if proc.returncode == 0:
+            return True, ""
+        return (False if _NO_SOLUTION in proc.stderr else None), _message(proc.stderr)

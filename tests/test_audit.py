@@ -429,7 +429,7 @@ class _FakeResolver:
             self.unblocked.append(unblock(blocker))
         return self.result
 
-    def installs_from_wheels(self, requirements: Sequence[str], python: str, platform: str) -> Tuple[bool, str]:
+    def installs_from_wheels(self, requirements: Sequence[str], python: str, platform: str) -> Tuple[Optional[bool], str]:
         self.checked.extend(requirements)
         ok = all(r in self.wheels_only for r in requirements)
         return ok, "" if ok else "no usable wheels"

@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         plan_warnings.extend(w for w in warnings if w not in plan_warnings)
     client = _common.index_client(args)
     resolver = None
-    if not args.no_deps and any(pf.format in ("requirements", "freeze") and pf.requirements for pf in files):
+    if not args.no_deps and any(pf.format == "requirements" and pf.requirements for pf in files):
         from generator.index import default_cache_dir
         from generator.resolver import UvResolver, find_uv
 
@@ -155,7 +155,7 @@ def upgrade_text(f: Finding) -> str:
 
     top, current = f.required_by[-1] if f.required_by else (f.package, f.version or "?")
     if not f.upgrade_checked:
-        return "upgrade: not checked (the dependencies were not resolved)"
+        return "upgrade: not checked (the resolver did not run, or did not finish)"
     if f.upgrade is None:
         return (
             f"upgrade: no release of {top} above {current} (the nearest {MAX_UPGRADE_CHECKS} with a wheel checked) "
