@@ -1,6 +1,10 @@
 """Record real PEP 691 project pages into tests/data/index/ for the tests.
 
-Usage: .venv/bin/python bench/record_index.py [NAME ...]
+Usage: .venv/bin/python bench/record_index.py [--keep-newest N] [NAME ...]
+
+``--keep-newest N`` keeps only the files of the N newest releases (for
+projects the tests need only as dependencies that a resolver picks the
+newest release of; the README lists them).
 
 The index is the one pip is configured with (generator.index.configured_index_url).
 The pages are fetched by pip itself (``pip index versions``); a
@@ -94,10 +98,10 @@ def _file_version(filename: str, versions: list[str]) -> Optional[str]:
     return None
 
 
-def _trim(payload: dict[str, Any]) -> list[str]:
+def _trim(payload: dict[str, Any], keep_newest: Optional[int] = None) -> list[str]:
     dropped: list[str] = []
     versions = sorted((v for v in payload.get("versions", []) if _release_key(v)), key=lambda v: _release_key(v))
-    while len(json.dumps(payload).encode()) > MAX_BYTES and versions:
+    while versions and (len(json.dumps(payload).encode()) > MAX_BYTES or (keep_newest is not None and len(versions) > keep_newest)):
         oldest = versions.pop(0)
         payload["files"] = [f for f in payload["files"] if _file_version(f["filename"], [oldest]) != oldest]
         dropped.append(oldest)
@@ -107,7 +111,7 @@ def _trim(payload: dict[str, Any]) -> list[str]:
     return dropped
 
 
-def record(names: list[str]) -> int:
+def record(names: list[str], keep_newest: Optional[int] = None) -> int:
     index_url = configured_index_url()
     OUT.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
@@ -135,7 +139,7 @@ def record(names: list[str]) -> int:
             name = canonicalize_name(payload["name"])
             for f in payload["files"]:
                 f["url"] = _strip_host(f["url"])
-            dropped = _trim(payload)
+            dropped = _trim(payload, keep_newest)
             if dropped:
                 trimmed[name] = dropped
             (OUT / f"{name}.json").write_text(json.dumps(payload, indent=None, separators=(",", ":")) + "\n")
@@ -150,4 +154,8 @@ def record(names: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(record(sys.argv[1:] or DEFAULT_NAMES))
+    args = sys.argv[1:]
+    keep: Optional[int] = None
+    if args[:1] == ["--keep-newest"]:
+        keep, args = int(args[1]), args[2:]
+    sys.exit(record(args or DEFAULT_NAMES, keep))

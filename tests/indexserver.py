@@ -2,8 +2,17 @@
 
 Serves ``<data_dir>/<name>.json`` at ``/simple/<name>/`` with the PEP 691
 content type and an ETag (304 on a matching If-None-Match), dist files as
-small placeholder bodies, and, in ``pip_mode``, a PEP 658 ``.metadata`` file
-per dist so that ``pip install --dry-run --report`` never downloads or builds.
+small placeholder bodies, and the recorded PEP 658 metadata of some wheels
+(``<data_dir>/metadata/<filename>.metadata``, real files from the index):
+a page advertises ``core-metadata`` (with the recorded file's sha256) for
+exactly those files, so resolvers (uv) read real dependencies and never need
+the placeholder dists.  In ``pip_mode`` every other dist gets a made-up
+metadata file (name and version, no dependencies) so that
+``pip install --dry-run --report`` never downloads or builds.
+
+``advertise_all_metadata=True`` advertises metadata for every file and
+answers 404 where none is recorded: ``metadata_misses`` then lists what a
+resolver wanted (see bench/record_metadata.py).
 
 Faults are set per path and consumed in order::
 
@@ -33,6 +42,7 @@ from urllib.parse import unquote, urlsplit
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 DATA_DIR = Path(__file__).parent / "data" / "index"
+METADATA_SUFFIX = ".metadata"
 
 
 @dataclass
@@ -44,9 +54,11 @@ class Fault:
 class IndexServer:
     """A ThreadingHTTPServer on 127.0.0.1:0 serving recorded project pages."""
 
-    def __init__(self, data_dir: Path = DATA_DIR, *, pip_mode: bool = False) -> None:
+    def __init__(self, data_dir: Path = DATA_DIR, *, pip_mode: bool = False, advertise_all_metadata: bool = False) -> None:
         self.data_dir = data_dir
         self.pip_mode = pip_mode
+        self.advertise_all_metadata = advertise_all_metadata
+        self.metadata_misses: list[str] = []  # file names whose advertised metadata is not recorded
         self.pages: dict[str, bytes] = {}  # name -> body, overrides the data dir
         self.faults: dict[str, deque[Fault]] = defaultdict(deque)
         self.counts: Counter[str] = Counter()
@@ -54,9 +66,12 @@ class IndexServer:
         self._lock = threading.Lock()
         self._body_cache: dict[str, bytes] = {}
         self._metadata: dict[str, bytes] = {}
+        self._missing: dict[str, str] = {}  # metadata URL path -> file name, advertised but not recorded
         handler = _make_handler(self)
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
+        # Resolvers drop connections they no longer need; that is not worth a traceback.
+        self.httpd.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
@@ -115,38 +130,60 @@ class IndexServer:
                 path = self.data_dir / f"{name}.json"
                 if not path.is_file():
                     return None
-                body = path.read_bytes()
-                if self.pip_mode:
-                    body = self._pip_rewrite(body)
+                body = self._with_metadata(path.read_bytes())
             self._body_cache[name] = body
             return body
 
-    def _pip_rewrite(self, body: bytes) -> bytes:
+    def _with_metadata(self, body: bytes) -> bytes:
+        recorded = self.data_dir / "metadata"
+        payload = json.loads(body)
+        changed = False
+        for f in payload["files"]:
+            meta_path = recorded / (f["filename"] + METADATA_SUFFIX)
+            url_path = urlsplit(f["url"]).path + METADATA_SUFFIX
+            if meta_path.is_file():
+                meta = meta_path.read_bytes()
+                self._advertise(f, {"sha256": hashlib.sha256(meta).hexdigest()})
+                self._metadata[url_path] = meta
+            elif self.pip_mode:
+                fake = self._fake_metadata(payload["name"], f["filename"])
+                if fake is None:
+                    continue
+                # A metadata file with no hash lets pip resolve from our fake METADATA (PEP 658/714).
+                self._advertise(f, True)
+                self._metadata[url_path] = fake
+            elif self.advertise_all_metadata and f["filename"].endswith(".whl"):
+                self._advertise(f, True)
+                self._missing[url_path] = f["filename"]
+            else:
+                continue
+            changed = True
+        return json.dumps(payload).encode() if changed else body
+
+    @staticmethod
+    def _advertise(f: dict[str, Any], value: Any) -> None:
+        for key in ("core-metadata", "dist-info-metadata", "data-dist-info-metadata"):
+            f.pop(key, None)
+        f["core-metadata"] = value
+
+    @staticmethod
+    def _fake_metadata(name: str, filename: str) -> Optional[bytes]:
         from packaging.utils import canonicalize_name, parse_wheel_filename
 
-        payload = json.loads(body)
-        project = canonicalize_name(payload["name"])
-        for f in payload["files"]:
-            for key in ("core-metadata", "dist-info-metadata", "data-dist-info-metadata"):
-                f.pop(key, None)
-            # A metadata file with no hash lets pip resolve from our fake METADATA (PEP 658/714).
-            f["core-metadata"] = True
-            filename = f["filename"]
-            version: Optional[str] = None
-            if filename.endswith(".whl"):
-                try:
-                    version = str(parse_wheel_filename(filename)[1])
-                except ValueError:
-                    version = None
-            else:
-                from generator.wheels import file_version
+        version: Optional[str] = None
+        if filename.endswith(".whl"):
+            try:
+                version = str(parse_wheel_filename(filename)[1])
+            except ValueError:
+                version = None
+        else:
+            from generator.wheels import file_version
 
-                v = file_version(filename, project)
-                version = str(v) if v is not None else None
-            if version is not None:
-                meta = f"Metadata-Version: 2.1\nName: {payload['name']}\nVersion: {version}\n\n".encode()
-                self._metadata[urlsplit(f["url"]).path + ".metadata"] = meta
-        return json.dumps(payload).encode()
+            v = file_version(filename, canonicalize_name(name))
+            version = str(v) if v is not None else None
+        if version is None:
+            return None
+        return f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\n".encode()
 
 
 def _make_handler(server: IndexServer) -> type[BaseHTTPRequestHandler]:
@@ -178,6 +215,10 @@ def _make_handler(server: IndexServer) -> type[BaseHTTPRequestHandler]:
                 self._project(path.split("/")[2])
             elif path in server._metadata:
                 self._send(200, server._metadata[path], {"Content-Type": "text/plain"})
+            elif path in server._missing:
+                with server._lock:
+                    server.metadata_misses.append(server._missing[path])
+                self._send(404, b"", {"Content-Type": "text/plain"})
             elif path.startswith("/packages/"):
                 self._send(200, b"placeholder\n", {"Content-Type": "application/octet-stream"})
             else:

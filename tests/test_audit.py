@@ -1,4 +1,4 @@
-"""Tests for generator.audit: targets, markers, guides, verdicts per pin, pip's resolver glue.
+"""Tests for generator.audit: targets, markers, guides, verdicts per pin, the dependency closure.
 
 Index pages come from the recorded responses in tests/data/index, parsed with
 the same code the client uses; the end-to-end runs over HTTP live in
@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Dict, List, Mapping, Sequence, Union
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import pytest
 from packaging.version import Version
@@ -20,6 +20,7 @@ from generator.environments import load_environments
 from generator.indexdata import IndexClientError, ProjectPage, parse_project_page
 from generator.pinfiles import parse_file, parse_requirements
 from generator.errors import WheelfixError
+from generator.resolver import DIRECT, Blocker, Closure, ClosureRequest, Resolved, Unblock
 from generator.wheels import Target, release_verdicts
 
 DATA = Path(__file__).parent / "data"
@@ -84,16 +85,19 @@ def test_seed_passes_on_312() -> None:
     assert report.exit_code == 0
     assert [f.kind for f in report.findings] == ["wheel", "wheel", "wheel"]
     assert report.findings[0].file_name is not None and "cp312" in report.findings[0].file_name
-    # An exact-only requirements file says its dependencies were not looked at.
-    assert any("not their dependencies" in w for w in report.warnings)
+    # Without a resolver, the report says the dependencies were not looked at.
+    assert any("dependencies not resolved (no resolver was given)" in w for w in report.warnings)
 
 
 def test_json_object_shape() -> None:
     data = _run(AUDIT / "seed-requirements.txt", "3.13", resolve=None).to_json()
-    assert set(data) == {"targets", "findings", "warnings", "hash_mismatches", "data_as_of"}
+    assert set(data) == {"targets", "findings", "warnings", "hash_mismatches", "resolutions", "data_as_of"}
     assert data["targets"] == [{"python": "3.13", "platform": LINUX, "python_source": "--python"}]
     tik = data["findings"][0]
-    assert set(tik) >= {"file", "line", "package", "version", "python", "platform", "kind", "file_name", "guide", "nearest_wheel", "build_requires"}
+    assert set(tik) == {
+        "file", "line", "package", "version", "python", "platform", "kind", "file_name", "guide", "nearest_wheel",
+        "build_requires", "reason", "required_by", "upgrade", "upgrade_checked", "resolved_by",
+    }
     assert tik["guide"] == {
         "id": "tiktoken-rust-py313",
         "title": "tiktoken builds from source on Python 3.13 and needs Rust",
@@ -400,106 +404,200 @@ def test_plan_targets_bad_input(tmp_path: Path, python: str, platform: str, mess
     assert info.value.exit_code == 2
 
 
-# -- pip's resolver glue -----------------------------------------------------------
-
-
-def test_pip_command_and_environment(tmp_path: Path) -> None:
-    request = A.ResolveRequest(("requests>=2",), (), "3.13", LINUX, "http://127.0.0.1:1/simple/")
-    cmd = A.pip_command(request, tmp_path / "r.txt", tmp_path / "t", python="py")
-    assert cmd[:4] == ["py", "-m", "pip", "install"]
-    for flag in ("--dry-run", "--ignore-installed", "--only-binary=:all:", "--quiet"):
-        assert flag in cmd
-    assert cmd[cmd.index("--report") + 1] == "-"
-    assert cmd[cmd.index("--python-version") + 1] == "3.13"
-    # free-threaded targets: pip knows only the feature version
-    assert "3.13" in A.pip_command(A.ResolveRequest((), (), "3.13t", LINUX, None), tmp_path / "r", tmp_path / "t")
-    platforms = [cmd[i + 1] for i, a in enumerate(cmd) if a == "--platform"]
-    # every older glibc tag is passed: pip takes --platform literally
-    assert platforms[0] == LINUX and "manylinux_2_17_x86_64" in platforms and "manylinux2014_x86_64" in platforms
-    assert cmd[cmd.index("--index-url") + 1] == "http://127.0.0.1:1/simple/"
-    env = A.pip_environment({"PIP_FIND_LINKS": "/x", "PIP_CONSTRAINT": "/c", "PIP_CERT": "/ca", "HOME": "/h"})
-    assert env == {"PIP_CERT": "/ca", "HOME": "/h", "PIP_CONFIG_FILE": A.os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-
-
-def test_parse_pip_report() -> None:
-    report = {
-        "install": [
-            {"metadata": {"name": "Requests", "version": "2.32.3"}, "requested": True,
-             "download_info": {"url": "http://127.0.0.1:1/packages/requests-2.32.3-py3-none-any.whl#sha256=abc"}},
-            {"metadata": {"name": "idna", "version": "3.7"}, "requested": False, "download_info": {"url": "/p/idna-3.7-py3-none-any.whl"}},
-        ]
-    }
-    assert A.parse_pip_report(json.dumps(report)) == (
-        A.ResolvedPackage("requests", "2.32.3", "requests-2.32.3-py3-none-any.whl", True),
-        A.ResolvedPackage("idna", "3.7", "idna-3.7-py3-none-any.whl", False),
-    )
-    with pytest.raises(A.AuditError, match="not JSON"):
-        A.parse_pip_report("ERROR")
+# -- the dependency closure, with a stand-in resolver -------------------------------
+#
+# The resolver's own glue (uv's command line and output) is tested in
+# tests/test_resolver.py; the real uv runs end to end in tests/test_audit_cmd.py.
 
 
 class _FakeResolver:
-    """Stands in for pip where the test is about what the audit does with pip's answer."""
+    """Stands in for uv where the test is about what the audit does with the resolver's answer."""
 
-    def __init__(self, result: A.ResolveResult) -> None:
-        self.result = result
-        self.requests: List[A.ResolveRequest] = []
+    tool = "fake 1.0"
 
-    def __call__(self, request: A.ResolveRequest) -> A.ResolveResult:
+    def __init__(self, closure: Closure, wheels_only: Sequence[str] = (), blockers: Sequence[Blocker] = ()) -> None:
+        self.result = closure
+        self.wheels_only = set(wheels_only)  # requirement lines whose closure installs from wheels
+        self.blockers = list(blockers)
+        self.requests: List[ClosureRequest] = []
+        self.checked: List[str] = []
+        self.unblocked: List[object] = []
+
+    def closure(self, request: ClosureRequest, unblock: Unblock) -> Closure:
         self.requests.append(request)
+        for blocker in self.blockers:
+            self.unblocked.append(unblock(blocker))
         return self.result
 
+    def installs_from_wheels(self, requirements: Sequence[str], python: str, platform: str) -> Tuple[Optional[bool], str]:
+        self.checked.extend(requirements)
+        ok = all(r in self.wheels_only for r in requirements)
+        return ok, "" if ok else "no usable wheels"
 
-def test_loose_requirements_go_to_pip(tmp_path: Path) -> None:
+
+def _closure(*packages: Resolved, ok: bool = True, message: str = "") -> Closure:
+    return Closure("fake 1.0", ok, {p.name: p for p in packages}, message)
+
+
+SEED_313 = _closure(
+    Resolved("tiktoken", "0.6.0", (DIRECT,)),
+    Resolved("pydantic", "2.6.1", (DIRECT, "pydantic-settings")),
+    Resolved("pydantic-settings", "2.1.0", (DIRECT,)),
+    Resolved("pydantic-core", "2.16.2", ("pydantic",), blocked=True),
+    Resolved("typing-extensions", "4.16.0", ("pydantic", "pydantic-core")),
+    Resolved("annotated-types", "0.8.0", ("pydantic",)),
+)
+
+
+def test_closure_judges_dependencies_with_their_chain() -> None:
+    fake = _FakeResolver(SEED_313, wheels_only=["tiktoken==0.8.0", "pydantic==2.8.0"])
+    report = _run(AUDIT / "seed-requirements.txt", "3.13", resolve=fake)
+    [request] = fake.requests
+    assert request.requirements == ("tiktoken==0.6.0", "pydantic==2.6.1", "pydantic-settings==2.1.0")
+    by = {f.package: f for f in report.problems}
+    assert set(by) == {"tiktoken", "pydantic-core"}
+    core = by["pydantic-core"]
+    assert (core.version, core.kind, core.required_by, core.resolved_by) == ("2.16.2", "sdist", (("pydantic", "2.6.1"),), "fake 1.0")
+    assert core.line == 4  # the line of the requirement that pulled it in
+    assert core.label == "pydantic-core 2.16.2, required by pydantic 2.6.1"
+    # the fix is an upgrade of the file's own requirement, checked by the resolver
+    assert core.upgrade is not None and (core.upgrade.package, core.upgrade.version, core.upgrade.current) == ("pydantic", "2.8.0", "2.6.1")
+    assert by["tiktoken"].upgrade is not None and by["tiktoken"].upgrade.requirement == "tiktoken==0.8.0"
+    assert by["tiktoken"].required_by == () and by["tiktoken"].resolved_by is None
+    # every release between was checked, nearest first, and only releases with a wheel of their own
+    assert fake.checked[: fake.checked.index("pydantic==2.8.0") + 1] == [
+        "tiktoken==0.8.0", "pydantic==2.6.2", "pydantic==2.6.3", "pydantic==2.6.4", "pydantic==2.7.0", "pydantic==2.7.1",
+        "pydantic==2.7.2", "pydantic==2.7.3", "pydantic==2.7.4", "pydantic==2.8.0",
+    ]
+    assert {f.package for f in report.findings} == {p for p in SEED_313.packages}
+    assert not any("not resolved" in w for w in report.warnings)
+    [resolution] = report.resolutions
+    assert (resolution.tool, resolution.ok, resolution.packages) == ("fake 1.0", True, 6)
+
+
+def test_upgrade_search_is_bounded() -> None:
+    from generator.closure import MAX_UPGRADE_CHECKS
+
+    fake = _FakeResolver(SEED_313)  # nothing installs from wheels only
+    report = _run(AUDIT / "seed-requirements.txt", "3.13", resolve=fake)
+    core = next(f for f in report.problems if f.package == "pydantic-core")
+    assert core.upgrade is None and core.upgrade_checked
+    assert len([c for c in fake.checked if c.startswith("pydantic==")]) == MAX_UPGRADE_CHECKS
+
+
+@pytest.mark.parametrize(
+    "chain, label",
+    [
+        ((), "pydantic 2.6.1"),
+        ((("pydantic", "2.6.1"),), "pydantic 2.6.1, required by pydantic 2.6.1"),
+        ((("b", "2"), ("c", "3")), "pydantic 2.6.1, required by b 2, required by c 3"),
+    ],
+)
+def test_finding_label(chain: Tuple[Tuple[str, str], ...], label: str) -> None:
+    finding = A.Finding("r.txt", 1, "pydantic", "2.6.1", "3.13", LINUX, "sdist", required_by=chain)
+    assert finding.label == label
+    assert finding.to_json()["required_by"] == [{"package": n, "version": v} for n, v in chain]
+
+
+def test_chain_is_the_shortest_path_to_a_requirement() -> None:
+    closure = _closure(
+        Resolved("a", "1", (DIRECT,)),
+        Resolved("b", "1", ("a",)),
+        Resolved("c", "1", ("b", "d")),
+        Resolved("d", "1", (DIRECT, "a")),
+        Resolved("e", "1", ("c",)),
+    )
+    assert [(n.name) for n in closure.chain("e")] == ["c", "d"]  # e <- c <- d (direct), not via b and a
+    assert closure.chain("a") == [] and closure.chain("d") == []  # direct requirements have no chain
+    assert closure.chain("nope") == []
+
+
+def test_resolver_failure_keeps_direct_pins(tmp_path: Path) -> None:
+    fake = _FakeResolver(_closure(ok=False, message="Failed to fetch: http://127.0.0.1:9/simple/regex/ (connection refused)"))
+    report = _run(AUDIT / "seed-requirements.txt", "3.13", resolve=fake)
+    # the pins of the file are still judged
+    assert {f.package: f.kind for f in report.findings} == {"tiktoken": "sdist", "pydantic": "wheel", "pydantic-settings": "wheel"}
+    assert report.exit_code == 1 and report.failed_resolutions == 1
+    [resolution] = report.resolutions
+    assert not resolution.ok and "connection refused" in resolution.message
+    [warning] = [w for w in report.warnings if "not resolved" in w]
+    assert warning.endswith(
+        "seed-requirements.txt: dependencies not resolved by fake 1.0 for CPython 3.13 manylinux_2_35_x86_64: "
+        "Failed to fetch: http://127.0.0.1:9/simple/regex/ (connection refused)"
+    )
+
+
+def test_resolver_error_is_reported_not_raised(tmp_path: Path) -> None:
+    from generator.resolver import ResolverError
+
+    class Broken(_FakeResolver):
+        def closure(self, request: ClosureRequest, unblock: Unblock) -> Closure:
+            raise ResolverError("uv cannot resolve for platform linux_sparc")
+
+    report = _run(AUDIT / "seed-requirements.txt", "3.12", resolve=Broken(_closure()))
+    assert report.exit_code == 1 and len(report.findings) == 3
+    assert any("dependencies not resolved for CPython 3.12" in w and "linux_sparc" in w for w in report.warnings)
+
+
+def test_loose_requirements_take_the_resolved_version(tmp_path: Path) -> None:
     path = tmp_path / "requirements.txt"
     path.write_text('tiktoken>=0.5 ; python_version >= "3.8"\nsix==1.16.0\nrequests ; sys_platform == "win32"\n')
-    fake = _FakeResolver(A.ResolveResult(ok=True, packages=(A.ResolvedPackage("tiktoken", "0.8.0", "tiktoken-0.8.0-cp313.whl", True),
-                                                           A.ResolvedPackage("regex", "2024.1.1", "regex.whl", False))))
+    fake = _FakeResolver(_closure(
+        Resolved("tiktoken", "0.8.0", (DIRECT,)), Resolved("six", "1.16.0", (DIRECT,)), Resolved("regex", "2024.9.11", ("tiktoken",)),
+    ))
     report = _run(path, "3.13", resolve=fake)
     [request] = fake.requests
-    # markers evaluated for the target; exact pins passed as constraints
-    assert request.requirements == ("tiktoken>=0.5",) and request.constraints == ("six==1.16.0",)
+    # markers are passed on: the resolver evaluates them for the target
+    assert request.requirements == ('tiktoken>=0.5 ; python_version >= "3.8"', "six==1.16.0", 'requests ; sys_platform == "win32"')
     assert (request.python, request.platform) == ("3.13", LINUX)
     by = {f.package: f for f in report.findings}
-    assert by["tiktoken"].line == 1 and by["tiktoken"].version == "0.8.0"
-    assert by["regex"].line is None and "dependency" in by["regex"].reason
+    assert (by["tiktoken"].line, by["tiktoken"].version, by["tiktoken"].kind) == (1, "0.8.0", "wheel")
+    assert by["regex"].line == 1 and by["regex"].required_by == (("tiktoken", "0.8.0"),)
+    assert [f.package for f in report.findings].count("six") == 1  # the exact pin is judged once
     assert report.exit_code == 0
 
 
-def test_pip_failure_names_the_package(tmp_path: Path) -> None:
-    path = tmp_path / "requirements.txt"
-    path.write_text("six\ntiktoken<0.8\n")
-    fake = _FakeResolver(A.ResolveResult(ok=False, unsatisfied=("tiktoken<0.8",), message="No matching distribution found for tiktoken<0.8"))
-    report = _run(path, "3.13", resolve=fake)
-    [problem] = report.problems
-    # with sources allowed pip would take the highest release below 0.8: 0.7.0, a source build
-    assert (problem.package, problem.version, problem.kind, problem.line) == ("tiktoken", "0.7.0", "sdist", 2)
-    assert problem.nearest_wheel is not None and problem.nearest_wheel.version == "0.8.0"
-    assert report.exit_code == 1
-    assert any("pip stopped at tiktoken<0.8" in w for w in report.warnings)
+def test_blocked_package_is_unblocked_from_its_wheel_metadata() -> None:
+    from packaging.specifiers import SpecifierSet
+
+    fetched: List[str] = []
+
+    def get(url: str) -> Optional[bytes]:
+        fetched.append(url)
+        return b"Metadata-Version: 2.1\nName: pydantic-core\nVersion: 2.16.2\nRequires-Dist: typing-extensions!=4.7.0,>=4.6.0\n\n"
+
+    fake = _FakeResolver(SEED_313, blockers=[Blocker("pydantic-core", SpecifierSet("==2.16.2"), ("pydantic",)),
+                                             Blocker("tiktoken", SpecifierSet(">=0.5,<0.8"), (DIRECT,))])
+    pf = parse_file(AUDIT / "seed-requirements.txt")
+    A.audit([pf], {pf.path: [A.AuditTarget("3.13", LINUX, "x")]}, fetch_many=_Recorded(), resolve=fake, get_metadata=get)
+    assert fake.unblocked[0] == ("2.16.2", ["typing-extensions!=4.7.0,>=4.6.0"])
+    # one wheel's metadata answers for the release; sdists are never read
+    assert len(fetched) == 2 and all(u.endswith(".whl.metadata") for u in fetched)
+    # a range: the release pip takes with sources allowed, within the file's pin too (==0.6.0)
+    assert fake.unblocked[1] == ("0.6.0", ["typing-extensions!=4.7.0,>=4.6.0"])
 
 
-def test_pip_conflict_counts_as_failure(tmp_path: Path) -> None:
-    path = tmp_path / "requirements.txt"
-    path.write_text("six>1\n")
-    fake = _FakeResolver(A.ResolveResult(ok=False, message="ResolutionImpossible"))
-    report = _run(path, "3.13", resolve=fake)
-    assert report.exit_code == 1 and any("ResolutionImpossible" in w for w in report.warnings)
-
-
-def test_offline_skips_pip_with_warning(tmp_path: Path) -> None:
+def test_no_resolver_warns_once_per_target(tmp_path: Path) -> None:
     path = tmp_path / "requirements.txt"
     path.write_text("six>1\n")
     report = _run(path, "3.13", resolve=None)
-    assert report.findings == [] and any("not resolved" in w for w in report.warnings)
+    assert report.findings == []
+    assert report.warnings == [f"{path}: dependencies not resolved (no resolver was given); only the packages it names were checked"]
+
+
+def test_lock_files_need_no_resolver() -> None:
+    fake = _FakeResolver(_closure())
+    report = _run(AUDIT / "uv.lock", "3.13", resolve=fake)
+    assert fake.requests == [] and report.resolutions == []
 
 
 def test_constraint_pins_loose_requirement(tmp_path: Path) -> None:
     (tmp_path / "c.txt").write_text("tiktoken==0.6.0\n")
     path = tmp_path / "requirements.txt"
     path.write_text("-c c.txt\ntiktoken>=0.5\n")
-    fake = _FakeResolver(A.ResolveResult(ok=True))
+    fake = _FakeResolver(_closure(Resolved("tiktoken", "0.6.0", (DIRECT,))))
     report = _run(path, "3.13", resolve=fake)
-    assert fake.requests == []  # pinned by the constraint: no resolution needed
+    assert fake.requests[0].constraints == ("tiktoken==0.6.0",)
     assert [(f.package, f.version, f.kind, f.line) for f in report.findings] == [("tiktoken", "0.6.0", "sdist", 2)]
 
 

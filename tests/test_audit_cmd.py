@@ -40,6 +40,8 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             shutil.copy(item, root / item.name)
     for var in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_WORKSPACE"):
         monkeypatch.delenv(var, raising=False)
+    # A failed request is final here: the local index answers at once or not at all.
+    monkeypatch.setenv("UV_HTTP_RETRIES", "0")
     monkeypatch.chdir(root)
     return root
 
@@ -53,20 +55,27 @@ def _audit(server: IndexServer, capsys: pytest.CaptureFixture[str], *args: str) 
 # -- the seed incident ----------------------------------------------------------
 
 
-def test_seed_on_313_builds_tiktoken(index_server: IndexServer, repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_seed_on_313_names_tiktoken_and_pydantic_core(index_server: IndexServer, repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _audit(index_server, capsys, "seed-requirements.txt", "--python", "3.13", "--platform", LINUX, *GUIDES)
     assert code == 1
     assert "seed-requirements.txt:3: tiktoken 0.6.0: builds from source (tiktoken-0.6.0.tar.gz)" in out
     assert "nearest release with a wheel: 0.8.0 (newer)" in out
     assert "guide: tiktoken builds from source on Python 3.13 and needs Rust <https://wheelfix.example/guides/tiktoken-rust-py313/>" in out
     assert "a source build needs: rust (cargo), setuptools-rust" in out
-    assert "pydantic" not in out.split("warning:")[0].replace("pydantic-settings", "")  # wheels are not listed
+    assert "upgrade: tiktoken==0.8.0 (from 0.6.0; it and all its dependencies install from wheels, checked by uv " in out
+    # the dependency pydantic pins exactly: reported at pydantic's line, with the chain and the upgrade of pydantic
+    assert "seed-requirements.txt:4: pydantic-core 2.16.2, required by pydantic 2.6.1: builds from source (pydantic_core-2.16.2.tar.gz)" in out
+    assert "upgrade: pydantic==2.8.0 (from 2.6.1; it and all its dependencies install from wheels, checked by uv " in out
+    assert "seed-requirements.txt: dependencies resolved by uv " in out and ": 13 package(s)" in out
+    problems = [line for line in out.splitlines() if line.startswith("  seed-requirements.txt:") and "builds from source" in line]
+    assert len(problems) == 2 and len([l for l in out.splitlines() if l.startswith("  seed-requirements.txt:")]) == 3  # wheels are not listed
+    assert "only the packages" not in out and "not their dependencies" not in out
 
 
 def test_seed_on_312_passes(index_server: IndexServer, repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _audit(index_server, capsys, "seed-requirements.txt", "--python", "3.12", "--platform", LINUX, *GUIDES)
     assert code == 0
-    assert "all 3 package(s) install from wheels" in out
+    assert "all 13 package(s) install from wheels" in out
 
 
 def test_seed_json(index_server: IndexServer, repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -76,13 +85,22 @@ def test_seed_json(index_server: IndexServer, repo: Path, capsys: pytest.Capture
     assert code == 1
     data = json.loads(out)
     assert [(t["python"], t["platform"], t["python_source"]) for t in data["targets"]] == [("3.13", LINUX, "--python"), ("3.12", LINUX, "--python")]
-    problems = [f for f in data["findings"] if f["kind"] != "wheel"]
-    assert len(problems) == 1
-    tik = problems[0]
+    problems = {f["package"]: f for f in data["findings"] if f["kind"] != "wheel"}
+    assert set(problems) == {"tiktoken", "pydantic-core"}
+    tik = problems["tiktoken"]
     assert (tik["package"], tik["version"], tik["python"], tik["kind"], tik["line"]) == ("tiktoken", "0.6.0", "3.13", "sdist", 3)
     assert tik["nearest_wheel"]["version"] == "0.8.0" and tik["guide"]["id"] == "tiktoken-rust-py313"
-    assert len(data["findings"]) == 6  # 3 packages x 2 targets
-    assert set(data["data_as_of"]) == {"tiktoken", "pydantic", "pydantic-settings"}
+    assert tik["required_by"] == [] and tik["resolved_by"] is None
+    assert tik["upgrade"]["package"] == "tiktoken" and tik["upgrade"]["version"] == "0.8.0" and tik["upgrade_checked"]
+    core = problems["pydantic-core"]
+    assert (core["version"], core["python"], core["kind"], core["line"]) == ("2.16.2", "3.13", "sdist", 4)
+    assert core["required_by"] == [{"package": "pydantic", "version": "2.6.1"}]
+    assert {k: core["upgrade"][k] for k in ("package", "version", "from")} == {"package": "pydantic", "version": "2.8.0", "from": "2.6.1"}
+    assert core["resolved_by"].startswith("uv ") and core["upgrade"]["checked_by"] == core["resolved_by"]
+    assert len(data["findings"]) == 26  # the 13 packages of the closure x 2 targets
+    assert [(r["python"], r["ok"], r["packages"]) for r in data["resolutions"]] == [("3.13", True, 13), ("3.12", True, 13)]
+    assert all(r["tool"].startswith("uv ") for r in data["resolutions"])
+    assert {"pydantic-core", "regex", "requests", "typing-extensions"} <= set(data["data_as_of"])
 
 
 # -- every format ------------------------------------------------------------------
@@ -116,7 +134,9 @@ def test_requirements_with_includes_and_loose_pins(pip_server: IndexServer, repo
     data = json.loads(out)
     assert code == 1  # all wheels, but the made-up hashes of tiktoken do not match
     by = {f["package"]: f for f in data["findings"]}
-    assert set(by) == {"six", "typing-extensions", "tiktoken", "annotated-types", "requests"}
+    # the closure: regex is tiktoken's dependency (requests' own come from made-up metadata without any)
+    assert set(by) == {"six", "typing-extensions", "tiktoken", "annotated-types", "requests", "regex"}
+    assert by["regex"]["required_by"] == [{"package": "tiktoken", "version": "0.6.0"}] and by["regex"]["line"] == 8
     # the loose requirement was resolved by pip itself
     assert by["requests"]["kind"] == "wheel" and by["requests"]["line"] == 6 and by["requests"]["version"]
     # annotated-types is loose but pinned by -c constraints.txt
@@ -132,10 +152,11 @@ def test_loose_requirement_without_wheel(pip_server: IndexServer, repo: Path, ca
     assert code == 1
     data = json.loads(out)
     [problem] = [f for f in data["findings"] if f["kind"] != "wheel"]
-    # pip's --only-binary run names tiktoken; with sources pip would take 0.7.0
+    # uv (never building) finds no wheel in the range; with sources pip would take 0.7.0
     assert (problem["package"], problem["version"], problem["kind"], problem["line"]) == ("tiktoken", "0.7.0", "sdist", 2)
     assert problem["nearest_wheel"]["version"] == "0.8.0"
-    assert any("pip stopped at" in w for w in data["warnings"])
+    assert problem["resolved_by"].startswith("uv ")
+    assert [r["ok"] for r in data["resolutions"]] == [True]
 
 
 def test_loose_requirement_with_wheel(pip_server: IndexServer, repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -211,6 +232,58 @@ def test_index_down_without_cache_exit_2(repo: Path, capsys: pytest.CaptureFixtu
     assert code == 2 and "no cached copy" in err
 
 
+def test_index_down_still_checks_direct_pins(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["seed-requirements.txt", "--python", "3.13", "--platform", LINUX]
+    with IndexServer() as server:
+        url = server.index_url
+        assert main(["audit", *args, "--no-deps", "--index-url", url]) == 1  # caches the pages of the pins
+    capsys.readouterr()
+    # the index is gone now: the pins are judged from the cache, and the closure is reported as unresolved
+    code = main(["audit", *args, "--index-url", url])
+    out, err = capsys.readouterr()
+    assert code == 1 and "Traceback" not in out + err
+    assert "seed-requirements.txt:3: tiktoken 0.6.0: builds from source" in out
+    [line] = [l for l in out.splitlines() if "dependencies not resolved" in l]
+    assert line.startswith("warning: seed-requirements.txt: dependencies not resolved by uv ")
+    assert "for CPython 3.13 manylinux_2_35_x86_64: " in line and url.rstrip("/").rsplit("/", 1)[0] in line  # names the index it could not reach
+    assert "upgrade: not checked (the resolver did not run, or did not finish)" in out
+
+
+def test_platform_uv_cannot_target(index_server: IndexServer, repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _audit(index_server, capsys, "seed-requirements.txt", "--python", "3.12", "--platform", "manylinux_2_17_ppc64le", "--json")
+    data = json.loads(out)
+    assert code == 1
+    assert {f["package"] for f in data["findings"]} == {"tiktoken", "pydantic", "pydantic-settings"}  # the pins are still judged
+    [resolution] = data["resolutions"]
+    assert not resolution["ok"] and resolution["tool"] is None
+    assert resolution["message"] == "uv cannot resolve for platform manylinux_2_17_ppc64le"
+
+
+def test_uv_missing_is_usage_error(
+    index_server: IndexServer, repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+    import shutil as shutil_mod
+
+    real_import = importlib.import_module
+
+    def no_uv(name: str, *a: object, **k: object) -> object:
+        if name == "uv":
+            raise ImportError("No module named 'uv'")
+        return real_import(name, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importlib, "import_module", no_uv)
+    monkeypatch.setattr(shutil_mod, "which", lambda name, *a, **k: None)
+    code, out, err = _audit(index_server, capsys, "seed-requirements.txt", "--python", "3.13", "--platform", LINUX)
+    assert code == 2 and out == ""
+    assert "uv is not installed: the audit resolves dependencies with it" in err
+    assert "pip install 'wheelfix[audit]'" in err and "--no-deps" in err
+    # lock files need no resolver, and --no-deps opts out
+    assert _audit(index_server, capsys, "uv.lock", "--python", "3.13", "--platform", LINUX)[0] == 1
+    code, out, _ = _audit(index_server, capsys, "seed-requirements.txt", "--python", "3.13", "--platform", LINUX, "--no-deps")
+    assert code == 1 and "dependencies not resolved (--no-deps); only the packages it names were checked" in out
+
+
 def test_offline_uses_cache_and_says_how_old(index_server: IndexServer, repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     args = ["seed-requirements.txt", "--python", "3.12", "--platform", LINUX]
     assert _audit(index_server, capsys, *args)[0] == 0
@@ -232,16 +305,20 @@ def test_github_actions_annotations_and_summary(
     monkeypatch.setenv("GITHUB_WORKSPACE", str(repo))
     code, out, _ = _audit(index_server, capsys, str(repo / "seed-requirements.txt"), "--python", "3.13", "--platform", LINUX, *GUIDES)
     assert code == 1
-    [line] = [l for l in out.splitlines() if l.startswith("::warning ")]
+    [line] = [l for l in out.splitlines() if l.startswith("::warning file=seed-requirements.txt,line=3,")]
     # path relative to the workspace, the line of the pin, and the guide in the message
     assert line.startswith("::warning file=seed-requirements.txt,line=3,title=wheelfix audit%3A tiktoken::tiktoken 0.6.0 builds from source")
     assert "Nearest release with a wheel: 0.8.0 (newer)" in line and "https://wheelfix.example/guides/tiktoken-rust-py313/" in line
     text = summary.read_text()
-    assert "| File | Package | Version | Target | Result | Guide | Nearest wheel | Build needs |" in text
+    assert "| File | Package | Version | Required by | Target | Result | Guide | Nearest wheel | Upgrade | Build needs |" in text
     assert (
-        "| seed-requirements.txt:3 | tiktoken | 0.6.0 | 3.13 manylinux_2_35_x86_64 | builds from source | "
-        "[tiktoken builds from source on Python 3.13 and needs Rust](https://wheelfix.example/guides/tiktoken-rust-py313/) | 0.8.0 (newer) |"
+        "| seed-requirements.txt:3 | tiktoken | 0.6.0 |  | 3.13 manylinux_2_35_x86_64 | builds from source | "
+        "[tiktoken builds from source on Python 3.13 and needs Rust](https://wheelfix.example/guides/tiktoken-rust-py313/) | 0.8.0 (newer) | "
+        "tiktoken==0.8.0 |"
     ) in text
+    assert "| seed-requirements.txt:4 | pydantic-core | 2.16.2 | pydantic 2.6.1 | 3.13 manylinux_2_35_x86_64 | builds from source |" in text
+    [core] = [l for l in out.splitlines() if l.startswith("::warning file=seed-requirements.txt,line=4,")]
+    assert "pydantic-core 2.16.2, required by pydantic 2.6.1 builds from source" in core and "Upgrade: pydantic==2.8.0" in core
 
 
 def test_github_actions_with_json_keeps_stdout_clean(

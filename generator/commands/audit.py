@@ -1,7 +1,8 @@
 """``wheelfix audit``: check requirements and lock files against the deploy target.
 
 Exit codes: 0 every package installs from a wheel; 1 something builds from
-source, cannot install, or has a hash mismatch; 2 usage or input error.
+source, cannot install, has a hash mismatch, or the dependencies could not be
+resolved; 2 usage or input error (uv missing where dependencies need it).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any, List, Optional
 from generator.commands import _common
 
 if TYPE_CHECKING:  # the audit module pulls in the wheel engine; only when run
-    from generator.audit import AuditReport
+    from generator.audit import AuditReport, Finding
 
 logger = logging.getLogger("wheelfix.audit")
 
@@ -32,6 +33,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("requirements", "freeze", "pylock", "uv", "poetry"), help="file format (default: from the name or content)")
     parser.add_argument("--json", action="store_true", help="print one JSON object (see docs/audit.md)")
     parser.add_argument("--guides", type=Path, metavar="FILE", help="signatures bundle to link guides from (default: the bundled one)")
+    parser.add_argument("--no-deps", action="store_true", help="check only the packages the files name; do not resolve their dependencies (no uv needed)")
     _common.add_kb_option(parser)
     _common.add_index_options(parser)
 
@@ -77,9 +79,14 @@ def run(args: argparse.Namespace) -> int:
         )
         plan_warnings.extend(w for w in warnings if w not in plan_warnings)
     client = _common.index_client(args)
-    resolver = None if args.offline else audit_mod.pip_resolve
+    resolver = None
+    if not args.no_deps and any(pf.format == "requirements" and pf.requirements for pf in files):
+        from generator.index import default_cache_dir
+        from generator.resolver import UvResolver, find_uv
+
+        resolver = UvResolver(find_uv(), index_url=client.index_url, cache_dir=default_cache_dir() / "uv", offline=args.offline)
     report = audit_mod.audit(
-        files, targets, fetch_many=client.fetch_many, guides=guides, resolve=resolver, index_url=client.index_url
+        files, targets, fetch_many=client.fetch_many, guides=guides, resolve=resolver, no_resolve_reason="--no-deps"
     )
     report.warnings[:0] = plan_warnings + ([guide_warning] if guide_warning else [])
     if args.offline or client.stats.stale_uses:
@@ -113,7 +120,7 @@ def render_text(report: AuditReport, *, verbose: bool = False) -> str:
         out.append(f"CPython {target.python} on {target.platform} (Python from {target.python_source}):")
         shown = rows if verbose else [f for f in rows if not f.ok]
         for f in shown:
-            out.append(f"  {f.where}: {f.package} {f.version or '?'}: {_VERB[f.kind]}" + (f" ({f.file_name})" if f.file_name else ""))
+            out.append(f"  {f.where}: {f.label}: {_VERB[f.kind]}" + (f" ({f.file_name})" if f.file_name else ""))
             if not f.ok:
                 out.append(f"      {f.reason}")
                 if f.guide:
@@ -123,11 +130,15 @@ def render_text(report: AuditReport, *, verbose: bool = False) -> str:
                     out.append(f"      nearest release with a wheel: {nw.version} ({nw.direction}): {nw.file}")
                 else:
                     out.append("      no release has a wheel for this target")
+                out.append(f"      {upgrade_text(f)}")
                 if f.build_requires:
                     out.append(f"      a source build needs: {', '.join(f.build_requires)}")
         ok = sum(1 for f in rows if f.ok)
         if not shown:
             out.append(f"  all {ok} package(s) install from wheels")
+        for r in report.resolutions:
+            if (r.python, r.platform) == (target.python, target.platform) and r.ok:
+                out.append(f"  {r.summary}")
     for w in report.warnings:
         out.append(f"warning: {w}")
     n_sdist, n_none = _count(report, "sdist"), _count(report, "none")
@@ -138,15 +149,33 @@ def render_text(report: AuditReport, *, verbose: bool = False) -> str:
     return "\n".join(out)
 
 
+def upgrade_text(f: Finding) -> str:
+    """The upgrade sentence of a problem, true of what the resolver checked."""
+    from generator.closure import MAX_UPGRADE_CHECKS
+
+    top, current = f.required_by[-1] if f.required_by else (f.package, f.version or "?")
+    if not f.upgrade_checked:
+        return "upgrade: not checked (the resolver did not run, or did not finish)"
+    if f.upgrade is None:
+        return (
+            f"upgrade: no release of {top} above {current} (the nearest {MAX_UPGRADE_CHECKS} with a wheel checked) "
+            "installs with all its dependencies from wheels"
+        )
+    u = f.upgrade
+    return f"upgrade: {u.requirement} (from {u.current}; it and all its dependencies install from wheels, checked by {u.checked_by})"
+
+
 def annotation_lines(report: AuditReport) -> List[str]:
     """``::warning``/``::error`` workflow commands for every problem."""
     from generator.ghactions import annotation
 
     lines: List[str] = []
     for f in report.problems:
-        msg = f"{f.package} {f.version or '?'} {_VERB[f.kind]} on CPython {f.python} {f.platform}: {f.reason}"
+        msg = f"{f.label} {_VERB[f.kind]} on CPython {f.python} {f.platform}: {f.reason}"
         if f.nearest_wheel:
             msg += f". Nearest release with a wheel: {f.nearest_wheel.version} ({f.nearest_wheel.direction})"
+        if f.upgrade:
+            msg += f". Upgrade: {f.upgrade.requirement} (checked by {f.upgrade.checked_by})"
         if f.guide:
             msg += f". Guide: {f.guide.url}"
         level = "error" if f.kind == "none" else "warning"
@@ -182,13 +211,16 @@ def step_summary(report: AuditReport) -> str:
         for f in report.problems:
             nw: Optional[str] = f"{f.nearest_wheel.version} ({f.nearest_wheel.direction})" if f.nearest_wheel else "none"
             rows.append([
-                _cell_where(f.file, f.line), f.package, f.version or "?", f"{f.python} {f.platform}", _VERB[f.kind],
-                markdown_link(f.guide.title, f.guide.url) if f.guide else "", nw or "", ", ".join(f.build_requires),
+                _cell_where(f.file, f.line), f.package, f.version or "?",
+                ", ".join(f"{name} {version}" for name, version in f.required_by), f"{f.python} {f.platform}", _VERB[f.kind],
+                markdown_link(f.guide.title, f.guide.url) if f.guide else "", nw or "",
+                f.upgrade.requirement if f.upgrade else "", ", ".join(f.build_requires),
             ])
         for h in report.hash_mismatches:
-            rows.append([_cell_where(h.file, h.line), h.package, h.version, "any", "hash mismatch", "", "", ""])
+            rows.append([_cell_where(h.file, h.line), h.package, h.version, "", "any", "hash mismatch", "", "", "", ""])
         lines.append(markdown_table(
-            ["File", "Package", "Version", "Target", "Result", "Guide", "Nearest wheel", "Build needs"], rows, raw_columns=[5]
+            ["File", "Package", "Version", "Required by", "Target", "Result", "Guide", "Nearest wheel", "Upgrade", "Build needs"],
+            rows, raw_columns=[6],
         ))
     if report.warnings:
         lines.append("")
