@@ -33,10 +33,11 @@ def _kb_with(tmp_path: Path, old: str, new: str) -> Path:
     [
         # the seed guide's claim: 0.7.0 still has no cp313 wheel
         ("tiktoken>=0.7.0", "3.13", "manylinux_2_35_x86_64",
-         "tiktoken>=0.7.0 on CPython 3.13, manylinux_2_35_x86_64: 0.7.0 would build from source; first release with a wheel: 0.8.0"),
-        # an old glibc: releases shipping only manylinux_2_28 wheels build from source there
+         "tiktoken>=0.7.0 on CPython 3.13, manylinux_2_35_x86_64: 0.7.0 would build from source; releases with a wheel: every release from 0.8.0 on"),
+        # an old glibc: releases shipping only manylinux_2_28 wheels build from source there, after a run that had wheels
         ("tiktoken>=0.12.0", "3.13", "manylinux_2_26_x86_64",
-         "tiktoken>=0.12.0 on CPython 3.13, manylinux_2_26_x86_64: 0.12.0 would build from source; no release has a wheel there"),
+         "tiktoken>=0.12.0 on CPython 3.13, manylinux_2_26_x86_64: 0.12.0 would build from source; "
+         "releases with a wheel: 0.8.0–0.11.0; none from 0.12.0, which builds from source"),
     ],
 )
 def test_a_false_claim_fails_with_the_counter_fact(tmp_path: Path, requirement: str, python: str, platform: str, expected: str) -> None:
@@ -59,7 +60,7 @@ def test_a_false_claim_fails_the_strict_build(tmp_path: Path, index_server: obje
         mp.setenv("PIP_INDEX_URL", index_server.index_url)  # type: ignore[attr-defined]
         with pytest.raises(VerificationFailed) as info:
             build_files(BuildOptions(kb_dir=kb))
-        assert "0.7.0 would build from source; first release with a wheel: 0.8.0" in str(info.value)
+        assert "0.7.0 would build from source; releases with a wheel: every release from 0.8.0 on" in str(info.value)
         files = build_files(BuildOptions(kb_dir=kb, strict=False))  # non-strict: published, with the counter-fact
         assert "Claim does not hold" in str(files[f"guides/{TIKTOKEN}.md"])
 
@@ -79,7 +80,12 @@ def test_tiktoken_table_shows_the_seed_facts() -> None:
     assert rows["0.7.0"].state == "sdist" and rows["0.7.0"].symbol == "⚙"  # builds from source on 3.13
     assert rows["0.8.0"].state == "wheel" and "cp313" in rows["0.8.0"].title
     assert rows["0.6.0"].state == "sdist"  # named by the record, so kept although its row repeats 0.7.0's
-    assert "First release with a wheel for CPython 3.13 on manylinux_2_35_x86_64: tiktoken 0.8.0." in view.summaries
+    assert "Releases of tiktoken with a wheel for CPython 3.13 on manylinux_2_35_x86_64: every release from 0.8.0 on." in view.summaries
+    # support that stopped: the 3.8 wheels end where Requires-Python drops 3.8
+    assert (
+        "Releases of tiktoken with a wheel for CPython 3.8 on manylinux_2_35_x86_64: 0.1.2–0.7.0; none from 0.8.0, which requires Python >= 3.9."
+        in view.summaries
+    )
     assert view.data_note.startswith("PyPI data as of 2026-11-28 00:00 UTC")
 
 
