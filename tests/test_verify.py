@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Optional
 
 import pytest
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
 
 from conftest import recorded_page
 from generator import kb as kb_mod
-from generator import site
+from generator import site, views
 from generator.build import BuildOptions, build_files
+from generator.support import YANKED_NOTE
 from generator.verify import VerificationFailed, compute_extras, python_columns, table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,3 +129,44 @@ def test_missing_index_data_fails_the_strict_build_naming_the_package(tmp_path: 
         with pytest.raises(VerificationFailed) as info:
             build_files(BuildOptions(kb_dir=kb))
     assert "no project named 'tiktokn' on the index" in str(info.value)
+
+
+
+def _since(view: views.TableView, python: str) -> Optional[Version]:
+    """What a table's line for ``python`` says support has been since: "every release [from X on]"."""
+    line = [line for line in view.summaries if line != YANKED_NOTE][view.columns.index(python)]
+    if line.endswith(": every release."):
+        return Version(view.rows[-1].version)  # rows are newest first
+    m = re.search(r"every release from (\S+) on\.$", line)
+    return Version(m.group(1)) if m else None
+
+
+def test_fixed_upstream_notes_agree_with_the_guides_tables() -> None:
+    """Each "fixed upstream in X for CPython Y" is the latest "every release from X on" of Y's columns."""
+    knowledge = kb_mod.load(ROOT / "kb")
+    names = sorted({p for r in knowledge.records for p in r.incident.packages})
+    extras = compute_extras(knowledge, {n: recorded_page(n) for n in names}).extras
+    checked = 0
+    for rec in knowledge.records:
+        incident = rec.incident
+        note = extras.upstream.get(incident.id, "")
+        for package in incident.affects.packages:
+            tables = [t for t in extras.tables[incident.id] if t.package == package]
+            affected = SpecifierSet(incident.affects.python)
+            pythons = [c for c in tables[0].columns if not c.endswith("t") and affected.contains(c, prereleases=True)]
+            if not note:
+                # no note: some affected column's newest release has no wheel
+                assert any(_since(t, py) is None for t in tables for py in pythons), incident.id
+                continue
+            said = {
+                py: (Version(version), day)
+                for version, day, pys in re.findall(rf"in {package} (\S+), released (\S+), for CPython (.+?)(?=; in |\.$)", note)
+                for py in re.split(r", | and ", pys)
+            }
+            assert sorted(said) == sorted(pythons), (incident.id, note)
+            for python, (version, day) in said.items():
+                each = [_since(t, python) for t in tables]
+                assert all(each) and version == max(v for v in each if v is not None), (incident.id, python, each)
+                assert {r.released for t in tables for r in t.rows if r.version == str(version)} == {day}
+                checked += 1
+    assert checked >= 4  # the KB's notes are exercised, not skipped
