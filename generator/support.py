@@ -166,7 +166,9 @@ def _why(stop: Stop, python: str) -> str:
         return "whose files for this target are yanked"
     if stop.reason is Reason.NO_FILES:
         return "which lists no files"
-    return "which has no file for this target"
+    if stop.reason is Reason.NO_WHEEL:
+        return "which has no file for this target"
+    return "which installs nothing there"  # no reason recorded: say only what the verdict says
 
 
 def _requires(spec: Optional[str], python: str, plural: bool) -> str:

@@ -210,6 +210,8 @@ def _check_stop(
 def _check_reason(why: str, version: Version, state: str, python: str, platform: str, page: Optional[ProjectPage]) -> list[str]:
     if why == "which builds from source":
         return [] if state == "sdist" else [f"the table says {state}"]
+    if why == "which installs nothing there":
+        return [] if state == "none" else [f"the table says {state}"]
     if page is None:
         return []  # hand-made columns have no files; the properties always pass the page
     target = Target.parse(python, platform)

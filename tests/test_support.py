@@ -106,11 +106,14 @@ def test_many_runs_are_summed_up() -> None:
         (_v("2.0", "n", reason=Reason.YANKED), "whose files for this target are yanked"),
         (_v("2.0", "n", reason=Reason.NO_FILES), "which lists no files"),
         (_v("2.0", "n", reason=Reason.NO_WHEEL), "which has no file for this target"),
+        (_v("2.0", "n"), "which installs nothing there"),  # no reason recorded: none given
     ],
 )
 def test_why_support_stopped(stop: Verdict, why: str) -> None:
     s = support([_v("1.0"), stop])
-    assert sentence(s, "p", "3.13", "T") == f"Releases of p with a wheel for CPython 3.13 on T: 1.0; none from 2.0, {why}."
+    line = sentence(s, "p", "3.13", "T")
+    assert line == f"Releases of p with a wheel for CPython 3.13 on T: 1.0; none from 2.0, {why}."
+    assert check_sentence(line, _column([_v("1.0"), stop]), package="p", python="3.13", platform="T") == []
     assert counter_fact(s, "3.13") == f"releases with a wheel: 1.0; none from 2.0, {why}"
 
 
