@@ -18,7 +18,7 @@ from conftest import RECORDED_AT, recorded_page
 from indexserver import IndexServer
 
 from generator.indexdata import ProjectPage, parse_project_page
-from generator.wheels import Kind, Reason, Target, TargetError, release_verdicts
+from generator.wheels import Kind, Reason, Target, TargetError, file_version, release_verdicts
 
 
 def _verdict(project: str, version: str, python: str, platform: str):  # type: ignore[no-untyped-def]
@@ -324,10 +324,11 @@ def test_engine_agrees_with_pip(pip_server: IndexServer, tmp_path: Path, project
 # install does not choose with it.  The engine follows pip install.
 
 
-def _reversed_index(data: Path, project: str) -> ProjectPage:
-    """Write ``project``'s recorded page into ``data`` with its files in reverse order; the page, parsed."""
+def _reversed_index(data: Path, project: str, version: str) -> ProjectPage:
+    """Write one release of ``project``'s recorded page into ``data``, its files in reverse order; the page, parsed."""
     payload = json.loads((Path(__file__).parent / "data" / "index" / f"{project}.json").read_text())
-    payload["files"].reverse()
+    payload["files"] = [f for f in reversed(payload["files"]) if file_version(f["filename"], project) == Version(version)]
+    payload["versions"] = [version]
     data.mkdir()
     (data / f"{project}.json").write_text(json.dumps(payload))
     return parse_project_page(project, payload, fetched_at=RECORDED_AT)
@@ -338,7 +339,7 @@ def test_ties_follow_page_order_like_pip(tmp_path: Path, project: str, version: 
     target = Target.parse(python, platform)
     assert _verdict(project, version, python, platform).file.filename == files[1]  # type: ignore[union-attr]
     data = tmp_path / "data"
-    reversed_page = _reversed_index(data, project)
+    reversed_page = _reversed_index(data, project, version)
     (mine,) = [v for v in release_verdicts(reversed_page, target) if v.version == Version(version)]
     assert mine.file is not None and mine.file.filename == files[0]  # the page's order decides, not the name
     with IndexServer(data, pip_mode=True) as server:
