@@ -1,7 +1,9 @@
 """Checking fix claims ("tiktoken>=0.8.0 installs a wheel on CPython 3.13") against index data.
 
 Pure: works on :class:`~generator.indexdata.ProjectPage` objects fetched by
-the caller, through the verdicts of :mod:`generator.wheels`.
+the caller, through the verdicts of :mod:`generator.wheels`.  What a failed
+claim says about the releases, and "fixed upstream", come from
+:func:`generator.support.support`, the computation behind the table lines.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from packaging.version import Version
 
 from generator.errors import WheelfixError
 from generator.indexdata import ProjectPage
-from generator.wheels import Kind, Target, Verdict, cpython_minors, first_wheel_release, release_verdicts
+from generator.support import counter_fact, support
+from generator.wheels import Kind, Target, Verdict, cpython_minors, release_verdicts
 
 
 class ClaimError(WheelfixError):
@@ -44,8 +47,12 @@ def _parse_requirement(requirement: str) -> Requirement:
 
 
 def _satisfying(verdicts: Sequence[Verdict], specifier: SpecifierSet) -> list[Verdict]:
-    # pip's defaults: yanked releases are skipped, pre-releases only when the specifier names one.
-    return [v for v in verdicts if not v.yanked and specifier.contains(v.version)]
+    # pip's defaults: yanked releases are skipped; pre-releases only when the specifier names
+    # one or no final release satisfies it.  filter() has those rules in every packaging
+    # version; contains() admits pre-releases by default from packaging 26 on.
+    live = [v for v in verdicts if not v.yanked]
+    allowed = set(specifier.filter(v.version for v in live))
+    return [v for v in live if v.version in allowed]
 
 
 def _what_happens(v: Verdict) -> str:
@@ -92,9 +99,8 @@ def check_claim(
             bad = [v for v in bad if v.kind is Kind.SDIST] or ([] if installable else bad)
             if not bad:
                 continue
-            first = first_wheel_release(verdicts)
-            tail = f"first release with a wheel: {first.version}" if first else "no release has a wheel there"
-            failures.append(f"{prefix}: {_what_happens(bad[0])}; {tail}")
+            column = target.python + ("t" if target.free_threaded else "")
+            failures.append(f"{prefix}: {_what_happens(bad[0])}; {counter_fact(support(verdicts), column)}")
     return ClaimResult(holds=not failures, requirement=requirement, failures=tuple(failures))
 
 
@@ -106,11 +112,14 @@ def fixed_upstream(
 ) -> Optional[tuple[Version, Optional[datetime]]]:
     """The release from which every affected (python, platform) gets wheels, and its upload time.
 
-    The affected CPython versions are those of ``affected_pythons`` for which
-    the project has ever shipped a cpXY wheel (3.8 to 3.14 for pure-Python
-    projects).  A target the newest release does not serve at all (e.g.
-    dropped by Requires-Python) is left out.  None when some target still
-    builds from source.
+    Per target this is :attr:`generator.support.Support.since` (the start of
+    the last run of releases with a wheel, when it reaches the newest
+    release); over several targets, the latest of them.  The affected CPython
+    versions are those of ``affected_pythons`` for which the project has ever
+    shipped a cpXY wheel (3.8 to 3.14 for pure-Python projects).  A target
+    whose newest release installs nothing at all (e.g. Requires-Python
+    dropped it) is left out: the project no longer serves it, from source or
+    otherwise.  None when some other target's newest release has no wheel.
     """
     if canonicalize_name(package) != page.name:
         raise ClaimError(f"page for {page.name!r} given to check {package!r}", hint="pass the page of the same project")
@@ -122,14 +131,13 @@ def fixed_upstream(
     for python in pythons:
         for platform in platforms:
             verdicts = release_verdicts(page, Target.parse(python, platform))
-            first = first_wheel_release(verdicts)
-            if first is None:
-                live = [v for v in verdicts if not v.yanked and not v.version.is_prerelease]
-                if live and live[-1].kind is Kind.NONE:
+            found = support(verdicts)
+            if found.since is None:
+                if found.newest is Kind.NONE:
                     continue
                 return None
-            if chosen is None or first.version > chosen.version:
-                chosen = first
+            if chosen is None or found.since > chosen.version:
+                chosen = next(v for v in verdicts if v.version == found.since)
     if chosen is None:
         return None
     return chosen.version, chosen.upload_time

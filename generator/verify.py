@@ -24,7 +24,8 @@ from generator.errors import WheelfixError
 from generator.indexdata import ProjectPage
 from generator.kb import KnowledgeBase
 from generator.records import Incident
-from generator.wheels import Target, Verdict, cpython_builds, first_wheel_release, release_verdicts
+from generator.support import YANKED_NOTE, sentence, support
+from generator.wheels import Target, Verdict, cpython_builds, release_verdicts
 
 if TYPE_CHECKING:
     from generator.build import BuildOptions
@@ -134,15 +135,16 @@ def table(page: ProjectPage, label: str, platform: str, *, abridge: bool, mentio
     columns = python_columns(page)
     per_column: Dict[str, Dict[str, Verdict]] = {}
     summaries = []
+    yanked = False
     for python in columns:
         target = Target.parse(python, platform)
         verdicts = release_verdicts(page, target)
         per_column[python] = {str(v.version): v for v in verdicts}
-        first = first_wheel_release(verdicts)
-        if first is not None:
-            summaries.append(f"First release with a wheel for CPython {python} on {platform}: {page.name} {first.version}.")
-        else:
-            summaries.append(f"No release of {page.name} has a wheel for CPython {python} on {platform}.")
+        column = support(verdicts)
+        summaries.append(sentence(column, page.name, python, platform))
+        yanked = yanked or column.yanked > 0
+    if yanked:
+        summaries.append(YANKED_NOTE)
     # Every target gets one verdict per release, so any column lists the releases.
     versions = [str(v.version) for v in verdicts if not v.version.is_prerelease]
     rows_versions = _rows(versions, per_column, columns, mentioned) if abridge else versions

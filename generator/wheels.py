@@ -12,7 +12,9 @@ with every compatible platform tag passed), so the verdicts agree with pip:
   Requires-Python excludes the target is ignored; yanked files are ignored
   unless the whole release is yanked (pip installs those only when pinned);
 * the best wheel is the one with the most preferred tag, then the highest
-  build tag, then the later on the page; failing a wheel, the sdist.
+  build tag; failing a wheel, the sdist.  Among files pip ranks equal (a
+  ``.tar.gz`` and a ``.zip`` sdist, or two wheels whose best accepted tag is
+  the same) it installs the LAST on the index page: see :func:`_pick`.
 """
 
 from __future__ import annotations
@@ -172,6 +174,15 @@ class Kind(str, Enum):
     NONE = "none"
 
 
+class Reason(str, Enum):
+    """Why a release gets no wheel on a target: the data behind an sdist or none verdict."""
+
+    NO_WHEEL = "no-wheel"  # no wheel of the release carries a tag the target accepts
+    REQUIRES_PYTHON = "requires-python"  # every file the target could use excludes its CPython
+    YANKED = "yanked"  # the files the target could use are yanked (the rest of the release is not)
+    NO_FILES = "no-files"  # the release lists no file pip can read
+
+
 @dataclass(frozen=True)
 class Verdict:
     """What pip would do for one release on one target."""
@@ -181,6 +192,10 @@ class Verdict:
     file: Optional[DistFile]  # the exact file pip would pick (wheel or sdist), None for NONE
     yanked: bool  # all files of the release are yanked
     upload_time: Optional[datetime]  # earliest upload time of the release's files
+    #: Why no wheel (None for a wheel).  For NONE: why nothing installs; for SDIST: why no wheel does.
+    reason: Optional[Reason] = None
+    #: With REQUIRES_PYTHON: the Requires-Python those files share, as the index gave it (None if they differ).
+    requires_python: Optional[str] = None
 
 
 # pip's archive extensions (pip._internal.utils.filetypes); .egg/.exe and the like are skipped.
@@ -262,7 +277,7 @@ class _PageIndex:
     #: Per target platform: each release's sdists and the wheels whose platform tag
     #: the target accepts.  Any other wheel can never be chosen, and a table asks for
     #: a dozen Pythons per platform, so this filter is shared by them.
-    candidates: dict[str, list[tuple[Version, list[_File], bool]]] = field(default_factory=dict)
+    candidates: dict[str, list[tuple[Version, list[_File], bool, bool]]] = field(default_factory=dict)
 
 
 # Verdicts are asked for the same page many times over (every table column, claim
@@ -324,14 +339,34 @@ def _pick(files: Sequence[_File], python: tuple[int, int], priority: dict[Tag, i
         else:
             key = (sdist_pri, (-1, ""))
             kind = Kind.SDIST
-        # ">=": among equal keys pip ends up with the later file on the page.
+        # ">=": among equal keys the later file on the page wins.  pip's resolver sorts the
+        # finder's applicable candidates by this key (a stable sort keeps page order), walks
+        # them in reverse and takes the first file of each version, so it installs the LAST
+        # of equals.  (PackageFinder.find_best_candidate().best_candidate, a max(), would be
+        # the first; pip install does not choose with it.)  tests/test_wheels.py checks both.
         if best_key is None or key >= best_key:
             best, best_key, best_kind = f.dist, key, kind
     return best, best_kind
 
 
-def _candidates(index: _PageIndex, target: Target) -> list[tuple[Version, list[_File], bool]]:
-    """(version, files the target could install, whether the whole release is yanked)."""
+def _why_not(kind: Kind, pool: Sequence[_File], files: Sequence[_File], listed: bool, priority: dict[Tag, int]) -> tuple[Reason, Optional[str]]:
+    """Why ``kind`` (SDIST or NONE) and no wheel; ``pool`` is what pip chose from, ``files`` all candidates."""
+
+    def wanted(f: _File) -> bool:
+        # The files that would have done better: a matching wheel, or for NONE an sdist too.
+        return any(t in priority for t in f.tags) if f.is_wheel else kind is Kind.NONE
+
+    excluded = [f for f in pool if wanted(f)]  # in the pool and not chosen: Requires-Python said no
+    if excluded:
+        specs = {f.dist.requires_python for f in excluded}
+        return Reason.REQUIRES_PYTHON, specs.pop() if len(specs) == 1 else None
+    if any(wanted(f) for f in files):
+        return Reason.YANKED, None
+    return (Reason.NO_WHEEL if listed else Reason.NO_FILES), None
+
+
+def _candidates(index: _PageIndex, target: Target) -> list[tuple[Version, list[_File], bool, bool]]:
+    """(version, files the target could install, whether the whole release is yanked, whether it lists any file)."""
     found = index.candidates.get(target.platform)
     if found is None:
         accepted = set(target.platforms()) | {"any"}
@@ -340,6 +375,7 @@ def _candidates(index: _PageIndex, target: Target) -> list[tuple[Version, list[_
                 version,
                 [f for f in files if not f.is_wheel or any(t.platform in accepted for t in f.tags)],
                 bool(files) and all(f.dist.is_yanked for f in files),
+                bool(files),
             )
             for version, files in index.releases
         ]
@@ -361,32 +397,19 @@ def release_verdicts(page: ProjectPage, target: Target) -> list[Verdict]:
     priority = _priority(target)
     python = target.version_info
     verdicts: list[Verdict] = []
-    for version, files, all_yanked in _candidates(index, target):
-        live = [f for f in files if not f.dist.is_yanked]
-        chosen, kind = _pick(live, python, priority)
+    for version, files, all_yanked, listed in _candidates(index, target):
+        pool = [f for f in files if not f.dist.is_yanked]
+        chosen, kind = _pick(pool, python, priority)
         if chosen is None and all_yanked:
             # pip installs a fully yanked release only when pinned with ==; judge what it would pick then.
-            chosen, kind = _pick(files, python, priority)
-        verdicts.append(Verdict(version=version, kind=kind, file=chosen, yanked=all_yanked, upload_time=index.upload_times.get(version)))
+            pool = files
+            chosen, kind = _pick(pool, python, priority)
+        reason, spec = (None, None) if kind is Kind.WHEEL else _why_not(kind, pool, files, listed, priority)
+        verdicts.append(
+            Verdict(version=version, kind=kind, file=chosen, yanked=all_yanked, upload_time=index.upload_times.get(version), reason=reason, requires_python=spec)
+        )
     index.verdicts[target] = tuple(verdicts)
     return verdicts
-
-
-def first_wheel_release(verdicts: Sequence[Verdict]) -> Optional[Verdict]:
-    """The release from which every later non-yanked release has a wheel ("gained support").
-
-    Pre-releases are skipped as the start of support, as pip skips them by default.
-    None when the newest non-yanked release has no wheel.
-    """
-    relevant = [v for v in verdicts if not v.yanked and not v.version.is_prerelease]
-    first: Optional[Verdict] = None
-    for v in relevant:
-        if v.kind is Kind.WHEEL:
-            if first is None:
-                first = v
-        else:
-            first = None
-    return first
 
 
 def cpython_minors(page: ProjectPage) -> list[int]:

@@ -17,14 +17,14 @@ LINUX = "manylinux_2_35_x86_64"
 
 
 def _pages() -> dict:  # type: ignore[type-arg]
-    return {"tiktoken": recorded_page("tiktoken"), "six": recorded_page("six"), "psycopg2": recorded_page("psycopg2")}
+    return {name: recorded_page(name) for name in ("tiktoken", "six", "psycopg2", "cffi")}
 
 
 def test_tiktoken_lower_bound_builds_from_source() -> None:
     result = check_claim("tiktoken>=0.7.0", ["3.13"], [LINUX], _pages())
     assert not result.holds
     assert result.failures == (
-        "tiktoken>=0.7.0 on CPython 3.13, manylinux_2_35_x86_64: 0.7.0 would build from source; first release with a wheel: 0.8.0",
+        "tiktoken>=0.7.0 on CPython 3.13, manylinux_2_35_x86_64: 0.7.0 would build from source; releases with a wheel: every release from 0.8.0 on",
     )
 
 
@@ -40,6 +40,9 @@ def test_tiktoken_lower_bound_builds_from_source() -> None:
         ("six", ["3.13"], [LINUX], False),  # unbounded: a pin to 0.9.0 gets the sdist
         ("psycopg2>=2.9", ["3.12"], [LINUX], False),  # Windows-only wheels
         ("tiktoken>=99", ["3.13"], [LINUX], False),  # nothing satisfies
+        # pip skips pre-releases: 2.0.0b1 builds from source there, but >=1.15.0 never picks it
+        ("cffi>=1.15.0", ["3.10"], ["manylinux_2_26_x86_64"], True),
+        ("cffi==2.0.0b1", ["3.10"], ["manylinux_2_26_x86_64"], False),  # ... unless the requirement names it
     ],
 )
 def test_claims(requirement: str, pythons: list, platforms: list, holds: bool) -> None:  # type: ignore[type-arg]

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Optional
 
 import pytest
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
 
 from conftest import recorded_page
 from generator import kb as kb_mod
-from generator import site
+from generator import site, views
 from generator.build import BuildOptions, build_files
+from generator.support import YANKED_NOTE
 from generator.verify import VerificationFailed, compute_extras, python_columns, table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,10 +38,11 @@ def _kb_with(tmp_path: Path, old: str, new: str) -> Path:
     [
         # the seed guide's claim: 0.7.0 still has no cp313 wheel
         ("tiktoken>=0.7.0", "3.13", "manylinux_2_35_x86_64",
-         "tiktoken>=0.7.0 on CPython 3.13, manylinux_2_35_x86_64: 0.7.0 would build from source; first release with a wheel: 0.8.0"),
-        # an old glibc: releases shipping only manylinux_2_28 wheels build from source there
+         "tiktoken>=0.7.0 on CPython 3.13, manylinux_2_35_x86_64: 0.7.0 would build from source; releases with a wheel: every release from 0.8.0 on"),
+        # an old glibc: releases shipping only manylinux_2_28 wheels build from source there, after a run that had wheels
         ("tiktoken>=0.12.0", "3.13", "manylinux_2_26_x86_64",
-         "tiktoken>=0.12.0 on CPython 3.13, manylinux_2_26_x86_64: 0.12.0 would build from source; no release has a wheel there"),
+         "tiktoken>=0.12.0 on CPython 3.13, manylinux_2_26_x86_64: 0.12.0 would build from source; "
+         "releases with a wheel: 0.8.0–0.11.0; none from 0.12.0, which builds from source"),
     ],
 )
 def test_a_false_claim_fails_with_the_counter_fact(tmp_path: Path, requirement: str, python: str, platform: str, expected: str) -> None:
@@ -59,7 +65,7 @@ def test_a_false_claim_fails_the_strict_build(tmp_path: Path, index_server: obje
         mp.setenv("PIP_INDEX_URL", index_server.index_url)  # type: ignore[attr-defined]
         with pytest.raises(VerificationFailed) as info:
             build_files(BuildOptions(kb_dir=kb))
-        assert "0.7.0 would build from source; first release with a wheel: 0.8.0" in str(info.value)
+        assert "0.7.0 would build from source; releases with a wheel: every release from 0.8.0 on" in str(info.value)
         files = build_files(BuildOptions(kb_dir=kb, strict=False))  # non-strict: published, with the counter-fact
         assert "Claim does not hold" in str(files[f"guides/{TIKTOKEN}.md"])
 
@@ -79,7 +85,12 @@ def test_tiktoken_table_shows_the_seed_facts() -> None:
     assert rows["0.7.0"].state == "sdist" and rows["0.7.0"].symbol == "⚙"  # builds from source on 3.13
     assert rows["0.8.0"].state == "wheel" and "cp313" in rows["0.8.0"].title
     assert rows["0.6.0"].state == "sdist"  # named by the record, so kept although its row repeats 0.7.0's
-    assert "First release with a wheel for CPython 3.13 on manylinux_2_35_x86_64: tiktoken 0.8.0." in view.summaries
+    assert "Releases of tiktoken with a wheel for CPython 3.13 on manylinux_2_35_x86_64: every release from 0.8.0 on." in view.summaries
+    # support that stopped: the 3.8 wheels end where Requires-Python drops 3.8
+    assert (
+        "Releases of tiktoken with a wheel for CPython 3.8 on manylinux_2_35_x86_64: 0.1.2–0.7.0; none from 0.8.0, which requires Python >= 3.9."
+        in view.summaries
+    )
     assert view.data_note.startswith("PyPI data as of 2026-11-28 00:00 UTC")
 
 
@@ -118,3 +129,44 @@ def test_missing_index_data_fails_the_strict_build_naming_the_package(tmp_path: 
         with pytest.raises(VerificationFailed) as info:
             build_files(BuildOptions(kb_dir=kb))
     assert "no project named 'tiktokn' on the index" in str(info.value)
+
+
+
+def _since(view: views.TableView, python: str) -> Optional[Version]:
+    """What a table's line for ``python`` says support has been since: "every release [from X on]"."""
+    line = [line for line in view.summaries if line != YANKED_NOTE][view.columns.index(python)]
+    if line.endswith(": every release."):
+        return Version(view.rows[-1].version)  # rows are newest first
+    m = re.search(r"every release from (\S+) on\.$", line)
+    return Version(m.group(1)) if m else None
+
+
+def test_fixed_upstream_notes_agree_with_the_guides_tables() -> None:
+    """Each "fixed upstream in X for CPython Y" is the latest "every release from X on" of Y's columns."""
+    knowledge = kb_mod.load(ROOT / "kb")
+    names = sorted({p for r in knowledge.records for p in r.incident.packages})
+    extras = compute_extras(knowledge, {n: recorded_page(n) for n in names}).extras
+    checked = 0
+    for rec in knowledge.records:
+        incident = rec.incident
+        note = extras.upstream.get(incident.id, "")
+        for package in incident.affects.packages:
+            tables = [t for t in extras.tables[incident.id] if t.package == package]
+            affected = SpecifierSet(incident.affects.python)
+            pythons = [c for c in tables[0].columns if not c.endswith("t") and affected.contains(c, prereleases=True)]
+            if not note:
+                # no note: some affected column's newest release has no wheel
+                assert any(_since(t, py) is None for t in tables for py in pythons), incident.id
+                continue
+            said = {
+                py: (Version(version), day)
+                for version, day, pys in re.findall(rf"in {package} (\S+), released (\S+), for CPython (.+?)(?=; in |\.$)", note)
+                for py in re.split(r", | and ", pys)
+            }
+            assert sorted(said) == sorted(pythons), (incident.id, note)
+            for python, (version, day) in said.items():
+                each = [_since(t, python) for t in tables]
+                assert all(each) and version == max(v for v in each if v is not None), (incident.id, python, each)
+                assert {r.released for t in tables for r in t.rows if r.version == str(version)} == {day}
+                checked += 1
+    assert checked >= 4  # the KB's notes are exercised, not skipped

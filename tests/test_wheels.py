@@ -14,10 +14,11 @@ from packaging import tags as ptags
 from packaging.tags import Tag
 from packaging.version import Version
 
-from conftest import recorded_page
+from conftest import RECORDED_AT, recorded_page
 from indexserver import IndexServer
 
-from generator.wheels import Kind, Target, TargetError, first_wheel_release, release_verdicts
+from generator.indexdata import ProjectPage, parse_project_page
+from generator.wheels import Kind, Reason, Target, TargetError, file_version, release_verdicts
 
 
 def _verdict(project: str, version: str, python: str, platform: str):  # type: ignore[no-untyped-def]
@@ -159,15 +160,71 @@ def test_verdicts_cover_every_release_ascending() -> None:
     assert all(v.upload_time is not None for v in verdicts)
 
 
-def test_first_wheel_release() -> None:
-    page = recorded_page("tiktoken")
-    first = first_wheel_release(release_verdicts(page, Target.parse("3.13", "manylinux_2_35_x86_64")))
-    assert first is not None and first.version == Version("0.8.0")
-    # newest releases build from source on glibc 2.26: support was lost, so no answer
-    assert first_wheel_release(release_verdicts(page, Target.parse("3.13", "manylinux_2_26_x86_64"))) is None
+@pytest.mark.parametrize(
+    "project, version, python, platform, kind, reason, requires_python",
+    [
+        # a wheel needs no reason
+        ("tiktoken", "0.8.0", "3.13", "manylinux_2_35_x86_64", Kind.WHEEL, None, None),
+        # no cp313 wheel: the sdist, for want of a matching wheel
+        ("tiktoken", "0.7.0", "3.13", "manylinux_2_35_x86_64", Kind.SDIST, Reason.NO_WHEEL, None),
+        # manylinux_2_28-only wheels on glibc 2.26: same reason
+        ("tiktoken", "0.12.0", "3.13", "manylinux_2_26_x86_64", Kind.SDIST, Reason.NO_WHEEL, None),
+        # dropped 3.8: every file it could use says Requires-Python >=3.9
+        ("tiktoken", "0.8.0", "3.8", "manylinux_2_35_x86_64", Kind.NONE, Reason.REQUIRES_PYTHON, ">=3.9"),
+        ("pip", "24.1", "3.7", "win_amd64", Kind.NONE, Reason.REQUIRES_PYTHON, ">=3.8"),
+        # a version the page lists with no file at all
+        ("numexpr", "1.2", "3.8", "manylinux_2_35_x86_64", Kind.NONE, Reason.NO_FILES, None),
+    ],
+)
+def test_verdict_reasons(project: str, version: str, python: str, platform: str, kind: Kind, reason: Optional[Reason], requires_python: Optional[str]) -> None:
+    v = _verdict(project, version, python, platform)
+    assert (v.kind, v.reason, v.requires_python) == (kind, reason, requires_python)
+
+
+def _page(files: list[dict[str, object]]) -> ProjectPage:
+    payload = {"meta": {"api-version": "1.1"}, "name": "demo", "versions": ["1.0"], "files": [{"url": f"/packages/{f['filename']}", "hashes": {}, **f} for f in files]}
+    return parse_project_page("demo", payload, fetched_at=RECORDED_AT)
+
+
+_WHEEL_313 = "demo-1.0-cp313-cp313-manylinux_2_17_x86_64.whl"
+
+
+@pytest.mark.parametrize(
+    "files, kind, reason, requires_python",
+    [
+        # the matching wheel is yanked, the sdist is not: pip builds from source, because of the yank
+        ([{"filename": _WHEEL_313, "yanked": "broken"}, {"filename": "demo-1.0.tar.gz"}], Kind.SDIST, Reason.YANKED, None),
+        # every usable file yanked, another platform's wheel is not: nothing installs, because of the yank
+        ([{"filename": _WHEEL_313, "yanked": True}, {"filename": "demo-1.0-cp313-cp313-win_amd64.whl"}], Kind.NONE, Reason.YANKED, None),
+        # the wheel excludes 3.13, the sdist does not
+        ([{"filename": _WHEEL_313, "requires-python": ">=3.14"}, {"filename": "demo-1.0.tar.gz"}], Kind.SDIST, Reason.REQUIRES_PYTHON, ">=3.14"),
+        # both excluded, by different specifiers: the reason, without a specifier to quote
+        ([{"filename": _WHEEL_313, "requires-python": ">=3.14"}, {"filename": "demo-1.0.tar.gz", "requires-python": "<3"}], Kind.NONE, Reason.REQUIRES_PYTHON, None),
+        # only another platform's wheel
+        ([{"filename": "demo-1.0-cp313-cp313-win_amd64.whl"}], Kind.NONE, Reason.NO_WHEEL, None),
+        # a file whose name does not parse is no file
+        ([{"filename": "demo-1.0.exe"}], Kind.NONE, Reason.NO_FILES, None),
+    ],
+)
+def test_verdict_reasons_per_shape(files: list[dict[str, object]], kind: Kind, reason: Reason, requires_python: Optional[str]) -> None:
+    (v,) = release_verdicts(_page(files), Target.parse("3.13", "manylinux_2_35_x86_64"))
+    assert (v.kind, v.reason, v.requires_python) == (kind, reason, requires_python)
 
 
 # -- agreement with pip itself -------------------------------------------------------
+
+#: Releases with two files pip ranks equal on a target: (project, version, python, platform, the two files in page order).
+TIES = [
+    # two sdists, .tar.gz then .zip
+    ("numpy", "1.10.1", "3.8", "win_amd64", ("numpy-1.10.1.tar.gz", "numpy-1.10.1.zip")),
+    ("pandas", "0.10.0", "3.8", "manylinux_2_35_x86_64", ("pandas-0.10.0.tar.gz", "pandas-0.10.0.zip")),
+    ("setuptools", "0.6c11", "3.8", "win_amd64", ("setuptools-0.6c11.tar.gz", "setuptools-0.6c11.zip")),
+    # two wheels whose best tag on glibc 2.26 is the same manylinux_2_17 one; one also carries manylinux_2_28
+    ("regex", "2025.7.29", "3.9", "manylinux_2_26_x86_64", (
+        "regex-2025.7.29-cp39-cp39-manylinux2014_x86_64.manylinux_2_17_x86_64.manylinux_2_28_x86_64.whl",
+        "regex-2025.7.29-cp39-cp39-manylinux2014_x86_64.manylinux_2_17_x86_64.whl",
+    )),
+]
 
 PIP_CASES = [
     # (project, requirement, python, platform): a comment per case
@@ -193,6 +250,8 @@ PIP_CASES = [
     ("setuptools", "setuptools==59.1.0", "3.12", "win_amd64"),  # wholly yanked, pinned
     ("pip", "pip==24.1", "3.7", "win_amd64"),  # Requires-Python excludes: nothing
     ("regex", "regex==2021.8.27", "3.10", "manylinux_2_35_x86_64"),  # yanked files
+    *[(case[0], f"{case[0]}=={case[1]}", case[2], case[3]) for case in TIES],  # files pip ranks equal
+    ("regex", "regex==2025.7.29", "3.9", "manylinux_2_35_x86_64"),  # the same two wheels where 2_28 ranks first
 ]
 
 
@@ -255,3 +314,69 @@ def test_engine_agrees_with_pip(pip_server: IndexServer, tmp_path: Path, project
     mine_file = mine.file.filename if mine.file and mine.kind is not Kind.NONE else None
     assert chosen == mine_file, f"pip chose {chosen}, engine says {mine.kind.value} {mine_file}"
     assert (wheel is not None) == (mine.kind is Kind.WHEEL)
+
+
+# -- pip's tie-break, to the file ------------------------------------------------------
+#
+# Among files pip ranks equal, ``pip install`` takes the last on the page: its resolver
+# walks the finder's applicable candidates (a stable sort: page order among equals) in
+# reverse.  The finder's own ``best_candidate`` is a max(), the first of equals; pip
+# install does not choose with it.  The engine follows pip install.
+
+
+def _reversed_index(data: Path, project: str, version: str) -> ProjectPage:
+    """Write one release of ``project``'s recorded page into ``data``, its files in reverse order; the page, parsed."""
+    payload = json.loads((Path(__file__).parent / "data" / "index" / f"{project}.json").read_text())
+    payload["files"] = [f for f in reversed(payload["files"]) if file_version(f["filename"], project) == Version(version)]
+    payload["versions"] = [version]
+    data.mkdir()
+    (data / f"{project}.json").write_text(json.dumps(payload))
+    return parse_project_page(project, payload, fetched_at=RECORDED_AT)
+
+
+@pytest.mark.parametrize("project, version, python, platform, files", TIES)
+def test_ties_follow_page_order_like_pip(tmp_path: Path, project: str, version: str, python: str, platform: str, files: tuple[str, str]) -> None:
+    target = Target.parse(python, platform)
+    assert _verdict(project, version, python, platform).file.filename == files[1]  # type: ignore[union-attr]
+    data = tmp_path / "data"
+    reversed_page = _reversed_index(data, project, version)
+    (mine,) = [v for v in release_verdicts(reversed_page, target) if v.version == Version(version)]
+    assert mine.file is not None and mine.file.filename == files[0]  # the page's order decides, not the name
+    with IndexServer(data, pip_mode=True) as server:
+        wheel = _pip_choice(server, f"{project}=={version}", target, tmp_path, only_binary=True)
+        chosen = wheel or _pip_choice(server, f"{project}=={version}", target, tmp_path, only_binary=False)
+    assert chosen == files[0]
+
+
+def _finder_candidates(server: IndexServer, project: str, version: str, target: Target):  # type: ignore[no-untyped-def]
+    """pip's PackageFinder on the local index: (best_candidate, applicable candidates), for ``==version``."""
+    try:
+        from pip._internal.index.collector import LinkCollector
+        from pip._internal.index.package_finder import PackageFinder
+        from pip._internal.models.search_scope import SearchScope
+        from pip._internal.models.selection_prefs import SelectionPreferences
+        from pip._internal.models.target_python import TargetPython
+        from pip._internal.network.session import PipSession
+        from pip._vendor.packaging.specifiers import SpecifierSet as PipSpecifierSet
+    except ImportError as exc:  # pip's internals moved: the subprocess parity tests still run
+        pytest.skip(f"this pip's finder API differs: {exc}")
+    abis = [f"cp{target.python.replace('.', '')}t"] if target.free_threaded else None
+    finder = PackageFinder.create(
+        link_collector=LinkCollector(session=PipSession(), search_scope=SearchScope.create(find_links=[], index_urls=[server.index_url], no_index=False)),
+        selection_prefs=SelectionPreferences(allow_yanked=True),
+        target_python=TargetPython(platforms=target.platforms(), py_version_info=target.version_info, abis=abis, implementation="cp"),
+    )
+    result = finder.find_best_candidate(project, PipSpecifierSet(f"=={version}"))
+    return result.best_candidate, list(result.applicable_candidates)
+
+
+@pytest.mark.parametrize("project, version, python, platform, files", TIES)
+def test_ties_against_pips_finder(pip_server: IndexServer, project: str, version: str, python: str, platform: str, files: tuple[str, str]) -> None:
+    target = Target.parse(python, platform)
+    best, applicable = _finder_candidates(pip_server, project, version, target)
+    # What pip install takes: the resolver's order is the applicable list reversed.
+    installs = next(c for c in reversed(applicable) if not c.link.is_yanked)
+    assert installs.link.filename == files[1] == _verdict(project, version, python, platform).file.filename  # type: ignore[union-attr]
+    # The two are equal in pip's ranking and listed in page order; best_candidate is the first.
+    assert [c.link.filename for c in applicable][-2:] == list(files)
+    assert best is not None and best.link.filename == files[0]
