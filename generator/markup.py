@@ -35,6 +35,9 @@ __all__ = ["front_matter", "html_text", "markdown_html", "markdown_cell_html", "
 # < > & are not among them, so those become entities instead.  Braces stop
 # attribute lists ({: onfocus=...}) from reaching the element before them.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#{}])")
+#: The colon that opens an emoji shortcode (pymdownx.emoji reads ":warning:" in
+#: "x.c:3:warning:" as a picture, loaded from a CDN).  ":" has no backslash escape.
+_EMOJI_START = re.compile(r":(?=[+\-\w]+:)")
 #: A line start that makes a block: a list item (- + 1. 1)), an admonition (!!!), a
 #: details block (???), a code fence (~~~).  Entities where a backslash would show.
 _BLOCK_START = re.compile(r"^(\d*)(?:([.)])(?=\s|$)|([-+])(?=\s|$)|(!)!!|(\?)\?\?|(~)~~)")
@@ -69,6 +72,7 @@ def md_text(value: Any) -> str:
     """
     text = one_line(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = _EMOJI_START.sub("&#58;", text)
     return _BLOCK_START.sub(_escape_block_start, text, count=1)
 
 

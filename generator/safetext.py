@@ -40,8 +40,10 @@ _AUTOLINK = re.compile(r"<https?://[^<>\s]*>", re.IGNORECASE)
 #: Attribute lists as Python-Markdown's attr_list reads them: ``{: ...}``, ``{#id}``,
 #: ``{.class}``, ``{key=value}`` (any of them after the opening brace and spaces).
 _ATTR_LIST = re.compile(r"\{:|\{[ \t]*[#.][^\s}]|\{[^{}\n]*?[A-Za-z_][\w.:-]*[ \t]*=")
-#: Link and image destinations: inline ``](dest``, and reference definitions ``[id]: dest``.
-_INLINE_DEST = re.compile(r"\]\([ \t\n]*<?([^\s)>]*)")
+#: Link and image destinations (up to the closing parenthesis, spaces included, since
+#: Python-Markdown keeps them and browsers drop some): inline ``](dest``, and reference
+#: definitions ``[id]: dest``.
+_INLINE_DEST = re.compile(r"\]\([ \t\n]*<?([^)>\n]*)")
 _REFERENCE_DEF = re.compile(r"^[ ]{0,3}\[[^\[\]]+\]:[ \t]*\n?[ \t]*<?([^\s>]+)", re.MULTILINE)
 _IMAGE = re.compile(r"!\[[^\]\n]*\][(\[]")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
