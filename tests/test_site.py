@@ -116,7 +116,7 @@ def test_python_label(spec: str, label: str) -> None:
         ("t {: onfocus=x }", "t \\{: onfocus=x \\}"),  # no attribute list on the heading or item
         ("- not a list", "\\- not a list"),  # a summary paragraph stays a paragraph
         ("!!! not an admonition", "\\!!! not an admonition"),
-        ("x.c:3:warning: x", "x.c:3&#58;warning: x"),  # no emoji picture
+        ("x.c:3:warning: x", "x.c&#58;3&#58;warning: x"),  # no emoji picture
     ],
 )
 def test_markdown_escaping(text: str, expected: str) -> None:
