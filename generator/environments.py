@@ -13,8 +13,10 @@ import re
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from typing_extensions import Annotated
 
+from generator import safetext
 from generator.errors import WheelfixError
 from generator.yamldoc import DocumentError, load_document, validate
 
@@ -33,6 +35,11 @@ class InvalidEnvironments(WheelfixError):
         super().__init__("\n".join(e.format() for e in errors), hint="see docs/contributing.md for the format")
 
 
+#: Shown exactly as written, escaped wherever it lands (see generator/safetext.py).
+_PlainText = Annotated[str, AfterValidator(safetext.check_plain)]
+_Url = Annotated[str, AfterValidator(safetext.check_url)]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
@@ -40,23 +47,23 @@ class _Model(BaseModel):
 class Fact(_Model):
     """A fact about an environment and the public source that establishes it."""
 
-    text: str = Field(min_length=10)
-    source: str = Field(pattern=r"^https?://\S+$")
+    text: _PlainText = Field(min_length=10, description="Plain text.")
+    source: _Url = Field(description="An http(s) URL.")
 
 
 class Environment(_Model):
     """A platform, host or image that builds run on."""
 
     name: str
-    title: str = Field(min_length=3)
+    title: _PlainText = Field(min_length=3)
     kind: str = Field(pattern=r"^(platform|host|image)$", description="platform, host (a hosting service) or image")
     platform: str = Field(description="The most specific platform tag pip sees there, e.g. manylinux_2_35_x86_64.")
     python_default: Optional[str] = Field(default=None, description="The Python a new service gets when none is pinned.")
     python_default_changes: bool = Field(default=False, description="Whether that default moves over time.")
-    python_from: List[str] = Field(default_factory=list, description="Where the host reads the Python version from.")
+    python_from: List[_PlainText] = Field(default_factory=list, description="Where the host reads the Python version from.")
     facts: List[Fact] = Field(default_factory=list)
     #: What wheelfix assumes where no public source says; shown as such, never as fact.
-    assumptions: List[str] = Field(default_factory=list)
+    assumptions: List[_PlainText] = Field(default_factory=list)
 
     @field_validator("name")
     @classmethod

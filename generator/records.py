@@ -24,6 +24,7 @@ from packaging.utils import canonicalize_name
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from typing_extensions import Annotated
 
+from generator import safetext
 from generator.errors import WheelfixError
 from generator.yamldoc import Document, DocumentError, FieldPath, Positions, format_path, load_document, validate
 
@@ -33,12 +34,13 @@ FORMAT_VERSION = 1
 #: URLs and file names, so nothing here may traverse paths.
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _MAX_SLUG = 80
+#: A project name as PEP 508 allows it (canonicalize_name leaves anything else as is).
+_PROJECT_NAME_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$")
 #: Platform and environment names (linux-x86_64, render, macos-arm64).
 NAME_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 #: A platform tag as pip spells it (manylinux_2_35_x86_64, win_amd64, ...).
 _PLATFORM_TAG_RE = re.compile(r"^[a-z0-9_]+$")
 _PYTHON_RE = re.compile(r"^3\.\d{1,2}t?$")
-_URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 #: YAML larger than this is not a record; refuse before parsing.
 _MAX_RECORD_BYTES = 512 * 1024
 
@@ -69,19 +71,32 @@ def _check_specifier(value: str) -> str:
         SpecifierSet(value)
     except InvalidSpecifier:
         raise ValueError(f"{value!r} is not a valid PEP 440 specifier set (expected e.g. '>=3.13' or '<0.8.0')") from None
-    return value
+    return safetext.check_specifier(value)
 
 
 def _check_requirement(value: str) -> str:
     try:
-        Requirement(value)
+        req = Requirement(value)
     except InvalidRequirement as exc:
         reason = str(exc).splitlines()[0]
         raise ValueError(f"{value!r} is not a valid PEP 508 requirement ({reason}); expected e.g. 'tiktoken>=0.8.0'") from None
+    # The claim checker judges one project's releases by their versions; anything else
+    # in the requirement would be silently left unchecked, so it is refused.
+    unchecked = [
+        (req.url, "a URL"),
+        (req.marker, "an environment marker"),
+        (req.extras, "extras"),
+    ]
+    for part, what in unchecked:
+        if part:
+            raise ValueError(f"{value!r} has {what}, which claims cannot check; write the project and a version specifier only, e.g. 'tiktoken>=0.8.0'")
+    safetext.check_specifier(str(req.specifier))
     return value
 
 
 def _check_package(value: str) -> str:
+    if not _PROJECT_NAME_RE.match(value):
+        raise ValueError(f"{value!r} is not a project name: letters, digits, '-', '_' and '.' only, starting and ending with a letter or digit")
     if canonicalize_name(value) != value:
         raise ValueError(f"{value!r} is not a normalised project name; write {canonicalize_name(value)!r}")
     return value
@@ -122,11 +137,11 @@ PlatformTag = Annotated[str, AfterValidator(_check_platform_tag)]
 PlatformName = Annotated[str, AfterValidator(_check_name)]
 Slug = Annotated[str, AfterValidator(_check_slug)]
 Tag = Annotated[str, AfterValidator(lambda v: _check_slug(v, "tag"))]
-HttpUrl = Annotated[str, AfterValidator(lambda v: v if _URL_RE.match(v) else _raise(f"{v!r} is not an http(s) URL"))]
-
-
-def _raise(message: str) -> str:
-    raise ValueError(message)
+HttpUrl = Annotated[str, AfterValidator(safetext.check_url)]
+#: Shown exactly as written (escaped wherever it lands); see generator/safetext.py.
+PlainText = Annotated[str, AfterValidator(safetext.check_plain)]
+#: Rendered as Markdown without raw HTML or attribute lists, then sanitised.
+MarkdownText = Annotated[str, AfterValidator(safetext.check_markdown)]
 
 
 class _Model(BaseModel):
@@ -168,23 +183,23 @@ class Claim(_Model):
 class Fix(_Model):
     """One fix, in the order a reader should try them."""
 
-    title: str = Field(min_length=3)
-    when: str = Field(min_length=3, description="When this fix applies.")
-    steps: str = Field(min_length=3, description="Markdown.")
+    title: PlainText = Field(min_length=3, description="Plain text.")
+    when: PlainText = Field(min_length=3, description="When this fix applies (plain text).")
+    steps: MarkdownText = Field(min_length=3, description="Markdown, without HTML.")
     claim: Optional[Claim] = None
 
 
 class Diagnostic(_Model):
     """An 'if it still fails' check: what to look for in the log and what it means."""
 
-    look_for: str = Field(min_length=3)
-    meaning: str = Field(min_length=3, description="Markdown.")
+    look_for: PlainText = Field(min_length=3, description="Plain text, shown as code.")
+    meaning: MarkdownText = Field(min_length=3, description="Markdown, without HTML.")
 
 
 class Reference(_Model):
     """A public source that establishes facts in the record."""
 
-    title: str = Field(min_length=3)
+    title: PlainText = Field(min_length=3, description="Plain text.")
     url: HttpUrl = Field(description="An http(s) URL.")
 
 
@@ -207,15 +222,15 @@ class Incident(_Model):
     )
 
     id: Slug = Field(description="The file name without .yaml; a stable slug, because it is the guide's URL.")
-    title: str = Field(min_length=10, max_length=160, description="The problem as a user would search for it.")
-    summary: str = Field(min_length=20, max_length=400, description="One or two sentences.")
+    title: PlainText = Field(min_length=10, max_length=160, description="The problem as a user would search for it (plain text).")
+    summary: PlainText = Field(min_length=20, max_length=400, description="One or two sentences (plain text).")
     aliases: List[Slug] = Field(default_factory=list, description="Former ids; their short links keep working.")
     packages: List[PackageName] = Field(default_factory=list, description="Normalised project names; empty for failures not tied to one project.")
     affects: Affects
-    build_requires: List[str] = Field(default_factory=list, description="What a source build needs, e.g. 'a Rust toolchain'.")
-    symptoms: List[str] = Field(min_length=1, description="Error lines exactly as users see them.")
+    build_requires: List[PlainText] = Field(default_factory=list, description="What a source build needs, e.g. 'a Rust toolchain'.")
+    symptoms: List[PlainText] = Field(min_length=1, description="Error lines exactly as users see them (plain text).")
     signatures: List[Signature] = Field(min_length=1)
-    cause: str = Field(min_length=20, description="Markdown.")
+    cause: MarkdownText = Field(min_length=20, description="Markdown, without HTML.")
     fixes: List[Fix] = Field(min_length=1)
     diagnostics: List[Diagnostic] = Field(default_factory=list)
     references: List[Reference] = Field(min_length=1)

@@ -5,33 +5,14 @@ It decides nothing about content; see :mod:`generator.views` for that.
 
 from __future__ import annotations
 
-import json
-import re
 from functools import lru_cache
 from typing import Any
 
 import jinja2
 
-# Markdown syntax characters that Python-Markdown lets a backslash escape.  HTML's
-# < > & are not among them, so those become entities instead.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]#])")
+from generator.markup import front_matter, html_text, markdown_cell_html, markdown_html, md_code, md_fence, md_text, md_url
 
-
-def md_text(value: Any) -> str:
-    """Escape plain text (titles, summaries) so Markdown shows it literally."""
-    text = " ".join(str(value).split())
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-def yaml_str(value: Any) -> str:
-    """A string as a YAML scalar for front matter (JSON strings are valid YAML)."""
-    return json.dumps(" ".join(str(value).split()), ensure_ascii=False)
-
-
-def table_cell(value: Any) -> str:
-    """Text safe inside a Markdown table cell: one line, pipes escaped."""
-    return " ".join(str(value).split()).replace("|", "\\|")
+__all__ = ["environment", "render", "md_text"]
 
 
 @lru_cache(maxsize=1)
@@ -39,12 +20,23 @@ def environment() -> jinja2.Environment:
     """The shared Jinja environment over generator/templates/."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("generator", "templates"),
-        autoescape=False,  # we emit Markdown; HTML contexts escape with |e explicitly
+        # We emit Markdown, so no single escape fits every value: each one passes the
+        # filter of its context (generator/markup.py), HTML contexts use |e.
+        autoescape=False,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=False,
     )
-    env.filters.update(md=md_text, yaml_str=yaml_str, cell=table_cell)
+    env.filters.update(
+        md=md_text,
+        code=md_code,
+        fence=md_fence,
+        url=md_url,
+        front_matter=front_matter,
+        e=html_text,
+        markdown=markdown_html,
+        markdown_cell=markdown_cell_html,
+    )
     return env
 
 

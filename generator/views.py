@@ -82,7 +82,10 @@ class FixView:
     #: or the counter-fact), or "" when the fix states no claim.
     claim_note: str = ""
     claim_ok: Optional[bool] = None
-    claim_text: str = ""
+    #: The claim's requirement ("" when the fix states no claim) and where it installs
+    #: from wheels: "CPython 3.13 (manylinux_2_35_x86_64)".
+    claim_requirement: str = ""
+    claim_targets: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,9 +144,12 @@ class Group:
 
     key: str
     title: str
-    note: str
     guides: Tuple[Link, ...]
     more: Optional[Link] = None
+    #: For a platform or environment: its tag, its (fact, source URL) pairs and what is assumed.
+    platform: str = ""
+    facts: Tuple[Tuple[str, str], ...] = ()
+    assumptions: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -191,10 +197,11 @@ def guide_view(incident: Incident, kb: KnowledgeBase, extras: Optional[Extras] =
     fixes = []
     for i, fix in enumerate(incident.fixes):
         ok, note = extras.claims.get((incident.id, i), (None, ""))
-        claim_text = ""
+        requirement = targets = ""
         if fix.claim is not None:
-            claim_text = f"`{fix.claim.requirement}` installs from wheels on CPython {', '.join(fix.claim.python)} ({', '.join(fix.claim.platforms)})"
-        fixes.append(FixView(i + 1, fix.title, fix.when, fix.steps.strip(), note, ok, claim_text))
+            requirement = fix.claim.requirement
+            targets = f"CPython {', '.join(fix.claim.python)} ({', '.join(fix.claim.platforms)})"
+        fixes.append(FixView(i + 1, fix.title, fix.when, fix.steps.strip(), note, ok, requirement, targets))
     return GuideView(
         id=incident.id,
         title=incident.title,
@@ -244,14 +251,14 @@ def home_view(kb: KnowledgeBase) -> HomeView:
 
 def guides_index(kb: KnowledgeBase) -> IndexView:
     incidents = sorted(_incidents(kb), key=lambda i: i.title.lower())
-    return IndexView("All guides", "Every guide in the knowledge base, by title.", (Group("all", "", "", tuple(_link_to_guide(i) for i in incidents)),))
+    return IndexView("All guides", "Every guide in the knowledge base, by title.", (Group("all", "", tuple(_link_to_guide(i) for i in incidents)),))
 
 
 def packages_index(kb: KnowledgeBase) -> IndexView:
     groups = []
     for name in all_packages(kb):
         guides = tuple(_link_to_guide(i) for i in _incidents(kb) if name in i.packages)
-        groups.append(Group(name, name, "", guides, Link(f"Every {name} release, with its wheels", package_page(name))))
+        groups.append(Group(name, name, guides, Link(f"Every {name} release, with its wheels", package_page(name))))
     return IndexView("Guides by package", "The projects the guides are about. Each has a page with its full wheel table.", tuple(groups))
 
 
@@ -260,7 +267,7 @@ def python_index(kb: KnowledgeBase) -> IndexView:
     for version in reversed(PYTHON_VERSIONS):
         guides = tuple(_link_to_guide(i) for i in _incidents(kb) if version in pythons_matching(i.affects.python))
         if guides:
-            groups.append(Group(f"python-{version.replace('.', '-')}", f"CPython {version}", "", guides))
+            groups.append(Group(f"python-{version.replace('.', '-')}", f"CPython {version}", guides))
     return IndexView("Guides by Python version", "Guides that apply to each CPython version.", tuple(groups))
 
 
@@ -268,10 +275,8 @@ def platforms_index(kb: KnowledgeBase) -> IndexView:
     groups = []
     for name, env in sorted(kb.environments.items(), key=lambda kv: (kv[1].kind, kv[0])):
         guides = tuple(_link_to_guide(i) for i in _incidents(kb) if name in i.affects.platforms)
-        facts = " ".join(f"{f.text} ([source]({f.source}))" for f in env.facts)
-        assumed = " ".join(f"*Assumed, not documented:* {a}" for a in env.assumptions)
-        note = " ".join(part for part in (f"Platform tag `{env.platform}`.", facts, assumed) if part)
-        groups.append(Group(name, env.title, note, guides))
+        facts = tuple((f.text, f.source) for f in env.facts)
+        groups.append(Group(name, env.title, guides, platform=env.platform, facts=facts, assumptions=tuple(env.assumptions)))
     return IndexView("Guides by platform or environment", "Where each failure happens, with the platform tag pip sees there.", tuple(groups))
 
 

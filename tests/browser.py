@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import ipaddress
+import json
 import os
 import shutil
 import tempfile
@@ -30,19 +32,30 @@ SKIP_ENV = "WHEELFIX_SKIP_BROWSER"
 #: loaded CI machine is slow and a wait returns as soon as its condition holds.
 WAIT = 30.0
 
-# --headless=new renders like a real window; the rest keep Chromium from
-# calling home (updates, sync, field trials), which in a closed network would
-# only produce noise and delays, and from needing a GPU or a large /dev/shm.
+#: Every host name (and address) but localhost and 127.0.0.1 resolves to nothing, inside Chromium, before any DNS
+#: query: the tests talk to 127.0.0.1 only, and nothing else may leave the machine.
+HOST_RESOLVER_RULES = "MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"
+
+# --headless=new renders like a real window; the resolver rules and the rest keep
+# Chromium from calling home (updates, sync, network time, autofill, field trials,
+# the start page, preconnects), and from needing a GPU or a large /dev/shm.
+# test_browser.py::test_the_browser_reaches_only_loopback checks its net log.
 CHROMIUM_FLAGS = (
     "--headless=new",
     "--no-sandbox",
     "--disable-gpu",
     "--disable-dev-shm-usage",
+    f"--host-resolver-rules={HOST_RESOLVER_RULES}",
+    "--no-proxy-server",
     "--disable-quic",
     "--no-first-run",
     "--no-default-browser-check",
+    "--homepage=about:blank",
     "--disable-background-networking",
     "--disable-component-update",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+    "--disable-features=NetworkTimeServiceQuerying,AutofillServerCommunication,OptimizationHints,MediaRouter,Translate",
     "--disable-sync",
     "--disable-default-apps",
     "--disable-extensions",
@@ -109,11 +122,13 @@ class StaticServer:
 
 
 @contextlib.contextmanager
-def chromium(performance_log: bool = False) -> Iterator[Any]:
+def chromium(performance_log: bool = False, net_log: Optional[Path] = None) -> Iterator[Any]:
     """A headless Chromium WebDriver with a fresh profile, quit (and profile removed) on exit.
 
     With ``performance_log``, DevTools network events can be read with
-    ``driver.get_log("performance")``.
+    ``driver.get_log("performance")``.  With ``net_log``, the browser process
+    writes every network event, its own background ones included, to that file
+    (complete once the block exits).
     """
     require_browser()
     from selenium import webdriver
@@ -125,6 +140,8 @@ def chromium(performance_log: bool = False) -> Iterator[Any]:
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={profile}")
+    if net_log is not None:
+        options.add_argument(f"--log-net-log={net_log}")
     if performance_log:
         options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     service = Service(executable_path=str(CHROMEDRIVER))
@@ -188,3 +205,45 @@ def requests_sent(driver: Any) -> List[Tuple[str, str]]:
             params = message["params"]
             sent.append((params["request"]["url"], params.get("documentURL", "")))
     return sent
+
+
+#: Net log events that mean a name went to a resolver: a DNS server or the system's getaddrinfo.
+_LOOKUPS = ("DNS_TRANSACTION", "HOST_RESOLVER_DNS_TASK", "HOST_RESOLVER_SYSTEM_TASK")
+
+
+def _is_loopback(endpoint: str) -> bool:
+    host = endpoint.rsplit(":", 1)[0].strip("[]")
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def outside_traffic(net_log: Path) -> List[str]:
+    """What a Chromium net log (``--log-net-log``) shows leaving the machine.
+
+    A name sent to a resolver, a TCP connection attempt to a non-loopback
+    address, or a UDP datagram sent to one.  (A UDP connect without a datagram,
+    as Chromium's IPv6 reachability probe does, sends nothing.)
+    """
+    data = json.loads(net_log.read_text(encoding="utf-8"))
+    names = {number: name for name, number in data["constants"]["logEventTypes"].items()}
+    found: List[str] = []
+    udp_peer: dict[int, str] = {}
+    for event in data["events"]:
+        kind = names.get(event["type"], "")
+        params = event.get("params") or {}
+        source = event["source"]["id"]
+        if kind in _LOOKUPS:
+            found.append(f"{kind} {params.get('hostname') or params.get('host') or ''}".strip())
+        elif kind in ("TCP_CONNECT", "TCP_CONNECT_ATTEMPT"):
+            for endpoint in params.get("address_list", []) + ([params["address"]] if "address" in params else []):
+                if not _is_loopback(endpoint):
+                    found.append(f"{kind} {endpoint}")
+        elif kind == "UDP_CONNECT" and "address" in params:
+            udp_peer[source] = params["address"]
+        elif kind == "UDP_BYTES_SENT":
+            peer = params.get("address") or udp_peer.get(source, "?")
+            if not _is_loopback(peer):
+                found.append(f"{kind} {peer}")
+    return sorted(set(found))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -21,6 +22,18 @@ def mkdocs(config: Path, site_dir: Path, env: Optional[Dict[str, str]] = None) -
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site_dir)],
         capture_output=True, text=True, env=full_env, cwd=config.parent,
     )
+
+
+def kb_config(tmp: Path, kb_dir: Path, **options: object) -> Path:
+    """A copy of mkdocs.yml whose wheelfix plugin reads ``kb_dir`` (plus ``options``), over docs/."""
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "  - wheelfix\n" in text
+    settings = "".join(f"\n      {k}: {json.dumps(v)}" for k, v in {"kb_dir": str(kb_dir), **options}.items())
+    text = text.replace("  - wheelfix\n", f"  - wheelfix:{settings}\n", 1)
+    text = text.replace("custom_dir: docs/overrides", f"custom_dir: {ROOT / 'docs' / 'overrides'}")
+    config_path = tmp / "mkdocs.yml"
+    config_path.write_text(text + f"\ndocs_dir: {ROOT / 'docs'}\n", encoding="utf-8")
+    return config_path
 
 
 def plain_config(tmp: Path, kb_dir: Path = ROOT / "kb", extra_docs: Optional[Path] = None) -> Path:

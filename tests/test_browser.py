@@ -22,6 +22,7 @@ import pytest
 from browser import (
     StaticServer,
     chromium,
+    outside_traffic,
     requests_sent,
     require_browser,
     set_value_and_input,
@@ -374,6 +375,43 @@ def test_no_external_requests(site_dir: Path, base_url: str) -> None:
 
     outside = sorted({f"{u}  (from {doc or '?'})" for u, doc in sent if not allowed(u, doc)})
     assert not outside, f"requests that do not go to {site}:\n" + "\n".join(outside)
+
+
+_FETCH_JS = """
+const done = arguments[arguments.length - 1];
+Promise.all(arguments[0].map(url => fetch(url, {mode: "no-cors", cache: "no-store"}).then(() => "reached", e => "failed: " + e.message)))
+  .then(done);
+"""
+
+
+def test_the_browser_reaches_only_loopback(site_dir: Path, base_url: str, tmp_path: Path) -> None:
+    # Chromium's own net log sees the browser process too (updates, sign-in, network time,
+    # the start page), which the DevTools performance log of the page above does not.
+    from selenium.webdriver.common.by import By
+
+    net_log = tmp_path / "net-log.json"
+    port = urlsplit(base_url).port
+    with chromium(net_log=net_log) as d:
+        d.get(base_url)
+        wait_for_page(d)
+        box = d.find_element(By.CSS_SELECTOR, SEARCH_INPUT)
+        box.click()
+        box.send_keys("cargo")
+        wait_for(d, lambda x: x.find_elements(By.CSS_SELECTOR, ".md-search-result__item"), "search results")
+        d.get(base_url + f"guides/{TIKTOKEN}/")
+        wait_for_page(d)
+        _page_ranking(d, base_url, SAMPLES[0].read_bytes())
+        outcomes = d.execute_async_script(_FETCH_JS, [
+            base_url,  # the site itself: reachable
+            f"http://wheelfix-blocked.localhost:{port}/",  # loopback by name, but not excluded from the rules
+            "https://example.com/",
+        ])
+    assert outcomes[0] == "reached", outcomes
+    # Chromium resolves *.localhost to loopback by itself; failing here shows the resolver rules are in force.
+    assert outcomes[1].startswith("failed"), outcomes
+    assert outcomes[2].startswith("failed"), outcomes
+    assert base_url.rstrip("/") in net_log.read_text(encoding="utf-8"), "the net log did not record the site's own requests"
+    assert outside_traffic(net_log) == []
 
 
 # --- 5. short links ----------------------------------------------------------------------

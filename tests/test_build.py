@@ -12,7 +12,7 @@ from typing import Iterator
 import pytest
 
 from indexserver import IndexServer
-from sitebuild import ROOT, mkdocs, plain_config
+from sitebuild import ROOT, kb_config, mkdocs, plain_config
 
 TIKTOKEN = "tiktoken-cargo-read-only-filesystem"
 
@@ -47,13 +47,7 @@ def test_an_invalid_record_fails_the_build_with_the_check_message(tmp_path: Path
     for p in (ROOT / "kb").glob("*.yaml"):
         text = p.read_text(encoding="utf-8")
         (kb / p.name).write_text(text.replace("summary:", "sumary:", 1) if p.stem == TIKTOKEN else text, encoding="utf-8")
-    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    assert "  - wheelfix\n" in text
-    text = text.replace("  - wheelfix\n", f"  - wheelfix:\n      kb_dir: {kb}\n", 1)
-    text = text.replace("custom_dir: docs/overrides", f"custom_dir: {ROOT / 'docs' / 'overrides'}")
-    config_path = tmp_path / "mkdocs.yml"
-    config_path.write_text(text + f"\ndocs_dir: {ROOT / 'docs'}\n", encoding="utf-8")
-    proc = mkdocs(config_path, tmp_path / "site", env=site_env)
+    proc = mkdocs(kb_config(tmp_path, kb), tmp_path / "site", env=site_env)
     assert proc.returncode != 0
     line = next(n for n, text in enumerate((kb / f"{TIKTOKEN}.yaml").read_text().splitlines(), 1) if text.startswith("sumary:"))
     assert f"kb/{TIKTOKEN}.yaml:{line}:1: sumary: unknown field 'sumary'; did you mean 'summary'?" in proc.stderr

@@ -66,6 +66,46 @@ CASES = [
         id="invalid-requirement",
     ),
     pytest.param(
+        'requirement: "demopkg>=2.0"', """requirement: 'demopkg>=2.0; python_version<"3.13"'""",
+        [f"""{FILE}:28:20: fixes[0].claim.requirement: 'demopkg>=2.0; python_version<"3.13"' has an environment marker, which claims cannot check; write the project and a version specifier only, e.g. 'tiktoken>=0.8.0'"""],
+        id="claim-with-a-marker",  # the claim checker would silently ignore it
+    ),
+    pytest.param(
+        'requirement: "demopkg>=2.0"', 'requirement: "demopkg @ https://example.org/demopkg-2.0.tar.gz"',
+        [f"{FILE}:28:20: fixes[0].claim.requirement: 'demopkg @ https://example.org/demopkg-2.0.tar.gz' has a URL, which claims cannot check; write the project and a version specifier only, e.g. 'tiktoken>=0.8.0'"],
+        id="claim-with-a-url",
+    ),
+    pytest.param(
+        'requirement: "demopkg>=2.0"', 'requirement: "demopkg[rust]>=2.0"',
+        [f"{FILE}:28:20: fixes[0].claim.requirement: 'demopkg[rust]>=2.0' has extras, which claims cannot check; write the project and a version specifier only, e.g. 'tiktoken>=0.8.0'"],
+        id="claim-with-extras",  # the extras' own dependencies are not checked
+    ),
+    pytest.param(
+        'requirement: "demopkg>=2.0"', 'requirement: "demopkg===2.0"',
+        [f"{FILE}:28:20: fixes[0].claim.requirement: '===2.0' uses arbitrary equality '==='; records use '==' with a PEP 440 version"],
+        id="claim-with-arbitrary-equality",
+    ),
+    pytest.param(
+        'demopkg: "<2.0"', """demopkg: '===<svg/onload=alert`1`>'""",
+        [f"{FILE}:9:14: affects.packages.demopkg: '===<svg/onload=alert`1`>' uses arbitrary equality '==='; records use '==' with a PEP 440 version"],
+        id="arbitrary-equality-specifier",  # valid PEP 440, and it can hold anything
+    ),
+    pytest.param(
+        "packages: [demopkg]", "packages: ['<script>']",
+        [f"{FILE}:5:12: packages[0]: '<script>' is not a project name: letters, digits, '-', '_' and '.' only, starting and ending with a letter or digit"],
+        id="markup-as-package-name",  # canonicalize_name leaves it unchanged
+    ),
+    pytest.param(
+        "  demopkg **1.x** has no wheel", "  demopkg <b>1.x</b> has no wheel",
+        [f"{FILE}:20:8: cause: raw HTML '<b>' is not allowed in Markdown; put code in backticks, or write '&lt;' for a literal '<'"],
+        id="html-in-markdown",
+    ),
+    pytest.param(
+        'title: "demopkg fails to build on Python 3.13: no Rust compiler"', 'title: "demopkg fails to build \\e[31m on Python 3.13"',
+        [f"{FILE}:2:8: title: control or invisible character U+001B is not allowed; remove it"],
+        id="control-character-in-plain-text",
+    ),
+    pytest.param(
         "packages: [demopkg]", "packages: [Demo_Pkg]",
         [f"{FILE}:5:12: packages[0]: 'Demo_Pkg' is not a normalised project name; write 'demo-pkg'"],
         id="unnormalised-package-name",

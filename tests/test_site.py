@@ -113,6 +113,10 @@ def test_python_label(spec: str, label: str) -> None:
         ("numpy<2", "numpy&lt;2"),  # Python-Markdown cannot backslash-escape "<": it would show the backslash
         ("a `c` *d* [e] #f", "a \\`c\\` \\*d\\* \\[e\\] \\#f"),  # no accidental code, emphasis, links
         ("two\nlines", "two lines"),  # one line in headings and lists
+        ("t {: onfocus=x }", "t \\{: onfocus=x \\}"),  # no attribute list on the heading or item
+        ("- not a list", "\\- not a list"),  # a summary paragraph stays a paragraph
+        ("!!! not an admonition", "\\!!! not an admonition"),
+        ("x.c:3:warning: x", "x.c&#58;3&#58;warning: x"),  # no emoji picture
     ],
 )
 def test_markdown_escaping(text: str, expected: str) -> None:

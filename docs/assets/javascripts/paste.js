@@ -189,7 +189,9 @@
     var list = el("ol", { class: "wheelfix-results" });
     matches.slice(0, box.showAll ? matches.length : 5).forEach(function (m) {
       var item = el("li");
-      var link = el("a", { href: new URL(m.url, base).href }, m.title);
+      // Text goes in as textContent (el); a link only to the site's own http(s) pages.
+      var target = new URL(m.url, base);
+      var link = el("a", /^https?:$/.test(target.protocol) && target.origin === base.origin ? { href: target.href } : {}, m.title);
       item.appendChild(link);
       if (m.fix) item.appendChild(el("p", {}, "Fix: " + m.fix));
       var pre = el("pre");
