@@ -69,7 +69,7 @@ def test_true_claims_say_when_they_were_verified() -> None:
     pages = {name: recorded_page(name) for name in ["tiktoken"]}
     report = compute_extras(knowledge, pages)
     ok, note = report.extras.claims[(TIKTOKEN, 0)]
-    assert ok and note == "verified against PyPI data as of 2026-11-28 00:00 UTC"
+    assert ok and note == "verified against index data as of 2026-11-28 00:00 UTC"
 
 
 def test_tiktoken_table_shows_the_seed_facts() -> None:
@@ -80,7 +80,7 @@ def test_tiktoken_table_shows_the_seed_facts() -> None:
     assert rows["0.8.0"].state == "wheel" and "cp313" in rows["0.8.0"].title
     assert rows["0.6.0"].state == "sdist"  # named by the record, so kept although its row repeats 0.7.0's
     assert "First release with a wheel for CPython 3.13 on manylinux_2_35_x86_64: tiktoken 0.8.0." in view.summaries
-    assert view.data_note.startswith("PyPI data as of 2026-11-28 00:00 UTC")
+    assert view.data_note.startswith("index data as of 2026-11-28 00:00 UTC")
 
 
 def test_abridged_rows_keep_every_change_and_the_newest() -> None:
