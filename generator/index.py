@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import os
 import re
 import sys
 import threading
@@ -29,34 +28,20 @@ import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Optional, Union
+from typing import Iterable, Mapping, Optional, Union
 from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3
-from cachecontrol import CacheControlAdapter
-from cachecontrol.cache import BaseCache
 from cachecontrol.controller import CacheController
-from cachecontrol.heuristics import BaseHeuristic
-from cachecontrol.serialize import Serializer
 from packaging.utils import canonicalize_name
 
-from generator import REPOSITORY_URL, __version__
 from generator.indexcache import PageCache
-from generator.indexdata import (
-    JSON_CONTENT_TYPE,
-    IndexClientError,
-    IndexDataError,
-    ProjectPage,
-    index_label,
-    load_project_page,
-    parse_timestamp,
-)
+from generator.indexconfig import configured_index_url, default_cache_dir, project_url
+from generator.indexdata import IndexClientError, IndexDataError, ProjectPage, index_label, load_project_page
 from generator.indexlimits import (
     BodyError,
-    BoundedRetry,
     CircuitBreaker,
     Deadline,
     IndexLimits,
@@ -64,8 +49,8 @@ from generator.indexlimits import (
     describe_failure,
     read_body,
     retry_after_seconds,
-    watch_sockets,
 )
+from generator.indexsession import SOURCE_HEADER, USER_AGENT, fetched_at, new_session, request_headers, stored_response
 
 __all__ = [
     "IndexClient",
@@ -78,14 +63,11 @@ __all__ = [
     "configured_index_url",
     "default_cache_dir",
     "project_url",
+    "USER_AGENT",
 ]
 
 logger = logging.getLogger("wheelfix.index")
 
-USER_AGENT = f"wheelfix/{__version__} (+{REPOSITORY_URL})"
-_ACCEPT = f"{JSON_CONTENT_TYPE}"
-_FETCHED_HEADER = "X-Wheelfix-Fetched-At"
-_KEEP_SECONDS = 10 * 365 * 86400
 _NAME_RE = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
 _HINT_NETWORK = (
     "check the network connection, any proxy settings (HTTPS_PROXY), and the index URL "
@@ -103,74 +85,6 @@ class ProjectNotFound(IndexClientError):
 
 class IndexUnavailable(IndexClientError):
     """The index could not be reached or failed, and no cached data exists."""
-
-
-def configured_index_url() -> str:
-    """The index URL pip would use: PIP_INDEX_URL, pip's global.index-url, else pip's default."""
-    env = os.environ.get("PIP_INDEX_URL", "").strip()
-    if env:
-        return env.split()[0]
-    try:
-        from pip._internal.configuration import Configuration
-
-        config = Configuration(isolated=False)
-        config.load()
-        for key in ("global.index-url", ":env:.index-url", "install.index-url"):
-            try:
-                value = str(config.get_value(key)).strip()
-            except Exception:  # pip raises ConfigurationError for a missing key
-                continue
-            if value:
-                return value.split()[0]
-    except Exception as exc:  # an unreadable pip config must not stop us; pip's default still applies
-        logger.debug("could not read pip's configuration: %s", exc)
-    try:
-        from pip._internal.models.index import PyPI
-
-        return str(PyPI.simple_url)
-    except Exception as exc:
-        raise IndexClientError(
-            "no index URL configured and pip's default could not be read",
-            hint=f"set PIP_INDEX_URL (pip import failed: {exc})",
-        ) from None
-
-
-def default_cache_dir() -> Path:
-    """$WHEELFIX_CACHE_DIR, else $XDG_CACHE_HOME/wheelfix, else ~/.cache/wheelfix."""
-    explicit = os.environ.get("WHEELFIX_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg:
-        return Path(xdg) / "wheelfix"
-    return Path.home() / ".cache" / "wheelfix"
-
-
-def project_url(index_url: str, name: str) -> str:
-    """The PEP 503/691 URL of a project page: index_url.rstrip('/') + '/' + name + '/'."""
-    return index_url.rstrip("/") + "/" + canonicalize_name(name) + "/"
-
-
-class _Freshness(BaseHeuristic):
-    """Keep every page (the index's own Cache-Control is ignored) and stamp its receipt.
-
-    The freshness window is not stored: each client sends its own as a request
-    ``Cache-Control: max-age``, which CacheControl lets override the stored one,
-    so ``--max-age 0`` revalidates even entries stored by a client with a longer window.
-    """
-
-    def update_headers(self, response: Any) -> dict[str, str]:
-        now = datetime.now(timezone.utc)
-        # Also applied to a 304, whose headers CacheControl merges into the entry:
-        # the date restarts the window and the stamp records the confirmation.
-        return {
-            "cache-control": f"max-age={_KEEP_SECONDS}",
-            "date": format_datetime(now, usegmt=True),
-            _FETCHED_HEADER.lower(): now.isoformat(),
-        }
-
-    def warning(self, response: Any) -> Optional[str]:
-        return None
 
 
 @dataclass
@@ -195,25 +109,6 @@ class _Failed(Exception):
 
 class _CachedCopyInvalid(Exception):
     """The page CacheControl served (fresh, or renewed by a 304) fails the checks."""
-
-
-class _Controller(CacheController):
-    # Only 200s are stored: CacheControl would otherwise read the whole body of a
-    # 301 or 300 itself, with no bound, to cache it.
-    def __init__(self, cache: Optional[BaseCache] = None, cache_etags: bool = True, serializer: Optional[Serializer] = None, status_codes: Any = None) -> None:
-        super().__init__(cache, cache_etags=cache_etags, serializer=serializer, status_codes=(200,))
-
-
-class _Adapter(CacheControlAdapter):
-    # Every pool's connections hand their socket to the page's deadline.
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        watch_sockets(self.poolmanager)
-
-    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
-        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
-        watch_sockets(manager)
-        return manager
 
 
 class IndexClient:
@@ -258,13 +153,7 @@ class IndexClient:
         self._cache = PageCache(self.cache_dir / "http")
         self._breaker = CircuitBreaker(self.limits.max_failures, self.label)
         self._fallbacks: dict[str, tuple[str, datetime]] = {}
-        self._headers = {
-            "User-Agent": USER_AGENT,
-            "Accept": _ACCEPT,
-            # Only what read_body decodes itself, chunk by chunk under the size cap.
-            "Accept-Encoding": "gzip",
-            "Cache-Control": f"max-age={max(0, int(self.max_age.total_seconds()))}",
-        }
+        self._headers = request_headers(max_age)
         self._local = threading.local()
         self._stats_lock = threading.Lock()
 
@@ -273,29 +162,7 @@ class IndexClient:
     def _session(self) -> requests.Session:
         session: Optional[requests.Session] = getattr(self._local, "session", None)
         if session is None:
-            # urllib3 retries failed connections and reads; statuses and redirects are
-            # handled in _exchange and _fetch_online, where their bodies stay unread.
-            retry = BoundedRetry(
-                total=self._retries,
-                connect=self._retries,
-                read=self._retries,
-                backoff_factor=self._backoff,
-                status_forcelist=(),
-                allowed_methods=frozenset({"GET"}),
-                respect_retry_after_header=False,
-                raise_on_status=False,
-            )
-            adapter = _Adapter(
-                cache=self._cache,
-                heuristic=_Freshness(),
-                controller_class=_Controller,
-                max_retries=retry,
-                pool_maxsize=self.max_workers,
-            )
-            session = requests.Session()
-            session.mount("http://", adapter)
-            session.mount("https://", adapter)
-            session.headers.update(self._headers)
+            session = new_session(self._cache, self._headers, retries=self._retries, backoff_factor=self._backoff, pool_size=self.max_workers)
             self._local.session = session
         return session
 
@@ -322,7 +189,9 @@ class IndexClient:
             try:
                 return self._fetch_online(name, url)
             except _CachedCopyInvalid:
-                return self._fetch_online(name, url)  # the bad entry is distrusted now: from the index
+                return self._fetch_online(name, url)  # the entry is distrusted now: from the index
+        except _CachedCopyInvalid:
+            return self._from_stale(name, url, reason="the cached page fails the checks")
         except _Failed as failed:
             return self._from_stale(name, url, reason=failed.reason, error=failed.error)
 
@@ -377,7 +246,7 @@ class IndexClient:
                 raise _Failed(_late(deadline))
             try:
                 response = self._session().get(url, stream=True, allow_redirects=False, timeout=self.timeout)
-            except requests.RequestException as exc:
+            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
                 raise _Failed(self._transport_failure(exc, deadline)) from None
             if any(h in response.request.headers for h in ("If-None-Match", "If-Modified-Since")):
                 self._count(requests=1, conditional_requests=1)
@@ -416,24 +285,26 @@ class IndexClient:
                 self.limits.max_page_bytes,
                 on_bytes=(lambda n: None) if from_cache else (lambda n: self._count(bytes=n)),
             )
-        except BodyError as exc:
-            error = IndexDataError(f"project page for {name!r}: {exc}", hint=_HINT_BOUNDS)
-            raise _Failed(f"the index sent an unusable page ({exc})", error) from None
+            page = None if deadline.fired else self._page(name, url, body, response.headers)
         except (urllib3.exceptions.HTTPError, OSError) as exc:
-            raise _Failed(self._transport_failure(exc, deadline)) from None
-        finally:
-            deadline.release()
-        if deadline.fired:
-            raise _Failed(_late(deadline))
-        try:
-            return self._page(name, url, body, response.headers)
-        except IndexDataError as exc:
+            reason = self._transport_failure(exc, deadline)
+            self._breaker.failure(reason)
+            raise _Failed(reason) from None
+        except (BodyError, IndexDataError) as exc:
+            if deadline.fired:
+                raise _Failed(_late(deadline)) from None
+            error = exc if isinstance(exc, IndexDataError) else IndexDataError(f"project page for {name!r}: {exc}", hint=_HINT_BOUNDS)
             if from_cache:
                 logger.warning("%s: the cached page fails the checks (%s); fetching it again", name, exc)
                 self._cache.distrust(CacheController.cache_url(url))
                 raise _CachedCopyInvalid() from None
             self._breaker.failure("an unusable page")
-            raise _Failed(f"the index sent an unusable page ({exc})", exc) from None
+            raise _Failed(f"the index sent an unusable page ({exc})", error) from None
+        finally:
+            deadline.release()
+        if page is None:  # the watchdog cut the body: what was read may look complete but is not
+            raise _Failed(_late(deadline))
+        return page
 
     def _transport_failure(self, exc: BaseException, deadline: Deadline) -> str:
         if deadline.fired or deadline.expired:
@@ -445,19 +316,11 @@ class IndexClient:
         return f"the index could not be reached ({describe_failure(exc)})"
 
     def _stale(self, url: str) -> Optional[tuple[bytes, Mapping[str, str]]]:
-        data = self._cache.read(CacheController.cache_url(url))
-        if data is None:
-            return None
-        request = requests.Request("GET", url, headers=self._headers).prepare()
         try:
-            response = Serializer().loads(request, data)
-            if response is None:
-                return None
-            body = read_body(response, str(response.headers.get("Content-Encoding", "")), self.limits.max_page_bytes, on_bytes=lambda n: None)
+            return stored_response(self._cache, url, self._headers, self.limits.max_page_bytes)
         except Exception as exc:  # a cached entry we cannot decode is a miss, not a crash
             logger.warning("cached data for %s is unreadable (%s); ignoring it", url, exc)
             return None
-        return body, dict(response.headers)
 
     def _from_stale(self, name: str, url: str, *, reason: str, error: Optional[IndexClientError] = None, offline: bool = False, quiet: bool = False) -> ProjectPage:
         stale = self._stale(url)
@@ -466,12 +329,12 @@ class IndexClient:
             try:
                 page = self._page(name, url, *stale)
             except IndexDataError as exc:
-                logger.warning("%s: the cached page fails the checks too (%s)", name, exc)
+                error = error or exc
         if page is None:
             if error is not None:
                 raise error
             raise IndexUnavailable(
-                f"cannot get the project page of {name!r}: {reason}, and there is no cached copy",
+                f"cannot get the project page of {name!r}: {reason}; there is no cached copy",
                 hint=_HINT_NETWORK,
             )
         age = datetime.now(timezone.utc) - page.fetched_at
@@ -492,9 +355,9 @@ class IndexClient:
             name,
             body,
             content_type=lower.get("content-type", ""),
-            fetched_at=_fetched_at(lower),
+            fetched_at=fetched_at(lower),
             last_serial=serial,
-            base_url=url,
+            base_url=lower.get(SOURCE_HEADER.lower(), url),
             index=self.label,
         )
 
@@ -541,23 +404,6 @@ def _late(deadline: Deadline) -> str:
 
 def _seconds(value: float) -> str:
     return "a very long time" if value == float("inf") else f"{value:g} s"
-
-
-def _fetched_at(headers: Mapping[str, str]) -> datetime:
-    stamp = headers.get(_FETCHED_HEADER.lower())
-    if stamp:
-        try:
-            return parse_timestamp(stamp)
-        except ValueError:
-            pass
-    date = headers.get("date")
-    if date:
-        try:
-            parsed = parsedate_to_datetime(date)
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-        except (TypeError, ValueError):
-            pass
-    return datetime.now(timezone.utc)
 
 
 def _human_age(age: timedelta) -> str:

@@ -248,8 +248,7 @@ def load_project_page(
             "like this; check the network and the index URL (PIP_INDEX_URL or pip's global.index-url)",
         )
     try:
-        text = body.decode("utf-8")
-        payload = _boundedjson.loads(text, max_depth=MAX_JSON_DEPTH)
+        payload = _boundedjson.loads(body, max_depth=MAX_JSON_DEPTH)
     except _boundedjson.TooDeep as exc:
         raise IndexDataError(
             f"project page for {name!r} is JSON {exc}; a PEP 691 page nests 5",

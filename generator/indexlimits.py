@@ -318,16 +318,17 @@ def describe_failure(exc: BaseException) -> str:
     current: Optional[BaseException] = exc
     while current is not None and id(current) not in seen:  # urllib3 and requests nest their errors
         seen.add(id(current))
-        if isinstance(current, (ReadTimeoutError, ConnectTimeoutError, socket.timeout, TimeoutError)):
-            return "timed out"
         if isinstance(current, ConnectionRefusedError):
             return "connection refused"
-        if isinstance(current, SSLError):
-            return "the TLS handshake failed"
-        if isinstance(current, NewConnectionError):
-            return "connection failed"
         if isinstance(current, (ConnectionResetError, ConnectionAbortedError)):
             return "the connection was reset"
+        if isinstance(current, SSLError):
+            return "the TLS handshake failed"
+        # Before the timeouts: urllib3 2 makes NewConnectionError a ConnectTimeoutError.
+        if isinstance(current, NewConnectionError) and "refused" in str(current):
+            return "connection refused"
+        if isinstance(current, (ReadTimeoutError, ConnectTimeoutError, socket.timeout, TimeoutError)) and not isinstance(current, NewConnectionError):
+            return "timed out"
         if isinstance(current, MaxRetryError) and current.reason is not None:
             current = current.reason
             continue
@@ -355,10 +356,7 @@ class CircuitBreaker:
             if self.is_open or self._failures < self.limit:
                 return
             self.is_open = True
-            self.summary = (
-                f"the index at {self.index} failed {self._failures} times in a row (last: {reason}), "
-                "so wheelfix stopped asking it for the rest of this run"
-            )
+            self.summary = f"the index at {self.index} failed {self._failures} times in a row (last: {reason}), so wheelfix stopped asking it"
         logger.warning("%s; cached data is used where there is some", self.summary)
 
     def success(self) -> None:
