@@ -315,21 +315,22 @@ class IndexClient:
             return "the index's response was cut off"
         return f"the index could not be reached ({describe_failure(exc)})"
 
-    def _stale(self, url: str) -> Optional[tuple[bytes, Mapping[str, str]]]:
+    def _cached_page(self, name: str, url: str) -> Optional[ProjectPage]:
+        """The stored page, checked like any other (IndexDataError), or None."""
         try:
-            return stored_response(self._cache, url, self._headers, self.limits.max_page_bytes)
-        except Exception as exc:  # a cached entry we cannot decode is a miss, not a crash
+            stored = stored_response(self._cache, url, self._headers, self.limits.max_page_bytes)
+        except BodyError as exc:
+            raise IndexDataError(f"cached page for {name!r}: {exc}", hint=_HINT_BOUNDS) from None
+        except Exception as exc:  # an entry CacheControl cannot decode is a miss, not a crash
             logger.warning("cached data for %s is unreadable (%s); ignoring it", url, exc)
             return None
+        return None if stored is None else self._page(name, url, *stored)
 
     def _from_stale(self, name: str, url: str, *, reason: str, error: Optional[IndexClientError] = None, offline: bool = False, quiet: bool = False) -> ProjectPage:
-        stale = self._stale(url)
-        page: Optional[ProjectPage] = None
-        if stale is not None:
-            try:
-                page = self._page(name, url, *stale)
-            except IndexDataError as exc:
-                error = error or exc
+        try:
+            page = self._cached_page(name, url)
+        except IndexDataError as exc:
+            page, error = None, error or exc
         if page is None:
             if error is not None:
                 raise error

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import Any, Mapping, Optional
+from typing import Any, Iterator, Mapping, Optional
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -63,7 +63,7 @@ def new_session(cache: PageCache, headers: Mapping[str, str], *, retries: int, b
         raise_on_status=False,
     )
     adapter = _Adapter(cache=cache, heuristic=_Freshness(), controller_class=_Controller, max_retries=retry, pool_maxsize=pool_size)
-    session = requests.Session()
+    session = _Session()
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers.update(headers)
@@ -131,6 +131,14 @@ class _Controller(CacheController):
     # 301 or 300 itself, with no bound, to cache it.
     def __init__(self, cache: Optional[BaseCache] = None, cache_etags: bool = True, serializer: Optional[Serializer] = None, status_codes: Any = None) -> None:
         super().__init__(cache, cache_etags=cache_etags, serializer=serializer, status_codes=(200,))
+
+
+class _Session(requests.Session):
+    # Even with allow_redirects=False, requests reads a redirect's whole body
+    # (to offer Response.next), with no bound.  The client follows redirects
+    # itself and never reads their bodies.
+    def resolve_redirects(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        return iter(())
 
 
 class _Adapter(CacheControlAdapter):

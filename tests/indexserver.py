@@ -19,6 +19,7 @@ Faults are set per path (or ``"*"`` for any path) and consumed in order;
     server.add_fault("/simple/six/", "deep_json", depth=100_000)
     server.add_fault("/simple/six/", "gzip_bomb", mib=256)  # ~250 KB that gunzips to 256 MiB
     server.add_fault("/simple/six/", "endless")       # a chunked body that never ends
+    server.add_fault("/simple/six/", "redirect", to="/simple/six/?x", endless=False)  # 301
     server.add_fault("/simple/six/", "drip", interval=0.05)       # the whole response, byte by byte
     server.add_fault("/simple/six/", "drip_body", interval=0.05)  # headers at once, then the body so
     server.add_fault("*", "reset", forever=True)      # every connection dropped unanswered
@@ -263,14 +264,14 @@ def _make_handler(server: IndexServer) -> type[BaseHTTPRequestHandler]:
                 self._send(200, body, {"Content-Type": JSON_TYPE, "Content-Encoding": "gzip"})
                 return True
             if fault.kind == "endless":
-                self.send_response(200)
-                self.send_header("Content-Type", JSON_TYPE)
-                self.send_header("Transfer-Encoding", "chunked")
-                self.end_headers()
-                chunk = b" " * 65536
-                framed = b"%x\r\n%s\r\n" % (len(chunk), chunk)
-                while self._write(framed):
-                    pass
+                self._endless(200, {"Content-Type": JSON_TYPE})
+                return True
+            if fault.kind == "redirect":
+                location = {"Location": str(fault.params["to"])}
+                if fault.params.get("endless"):
+                    self._endless(301, {"Content-Type": "text/html", **location})
+                else:
+                    self._send(301, b"", location)
                 return True
             if fault.kind in ("drip", "drip_body"):
                 self._drip(path, float(fault.params.get("interval", 0.05)), headers_too=fault.kind == "drip")
@@ -281,6 +282,18 @@ def _make_handler(server: IndexServer) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
                 return True
             raise ValueError(f"unknown fault {fault.kind!r}")
+
+        def _endless(self, code: int, headers: dict[str, str]) -> None:
+            """A chunked body that goes on until the client hangs up."""
+            self.send_response(code)
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            chunk = b" " * 65536
+            framed = b"%x\r\n%s\r\n" % (len(chunk), chunk)
+            while self._write(framed):
+                pass
 
         def _drip(self, path: str, interval: float, *, headers_too: bool) -> None:
             body = server.page_body(path.split("/")[2]) or b"{}"
