@@ -41,6 +41,7 @@ from generator.indexcache import PageCache
 from generator.indexconfig import configured_index_url, default_cache_dir, project_url
 from generator.indexdata import IndexClientError, IndexDataError, ProjectPage, index_label, load_project_page
 from generator.indexlimits import (
+    BodyCutOff,
     BodyError,
     CircuitBreaker,
     Deadline,
@@ -284,9 +285,10 @@ class IndexClient:
                 response.headers.get("Content-Encoding", ""),
                 self.limits.max_page_bytes,
                 on_bytes=(lambda n: None) if from_cache else (lambda n: self._count(bytes=n)),
+                length=response.headers.get("Content-Length"),
             )
             page = None if deadline.fired else self._page(name, url, body, response.headers)
-        except (urllib3.exceptions.HTTPError, OSError) as exc:
+        except (urllib3.exceptions.HTTPError, OSError, BodyCutOff) as exc:
             reason = self._transport_failure(exc, deadline)
             self._breaker.failure(reason)
             raise _Failed(reason) from None
@@ -311,7 +313,9 @@ class IndexClient:
             return _late(deadline)
         if self._breaker.is_open:
             return self._breaker.summary
-        if isinstance(exc, requests.exceptions.ChunkedEncodingError) or isinstance(exc, urllib3.exceptions.ProtocolError):
+        if isinstance(exc, BodyCutOff):
+            return f"the index's response was cut off ({exc})"
+        if isinstance(exc, (requests.exceptions.ChunkedEncodingError, urllib3.exceptions.ProtocolError)):
             return "the index's response was cut off"
         return f"the index could not be reached ({describe_failure(exc)})"
 

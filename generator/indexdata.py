@@ -283,7 +283,8 @@ def index_label(index_url: str) -> str:
     shown = f"[{host}]" if ":" in host else host
     if port is not None:
         shown += f":{port}"
-    return shown + quote(parts.path.rstrip("/"), safe="/-._~")
+    # RFC 3986 path characters, less those that mean something in Markdown or HTML.
+    return shown + quote(parts.path.rstrip("/"), safe="/-._~+:@!$,;=")
 
 
 def safe_version(text: str) -> Optional[Version]:

@@ -38,6 +38,7 @@ from urllib3.util.retry import Retry
 
 __all__ = [
     "BoundedRetry",
+    "BodyCutOff",
     "BodyError",
     "CircuitBreaker",
     "Deadline",
@@ -67,6 +68,10 @@ class IndexLimits:
 
 class BodyError(ValueError):
     """A response body broke a bound or cannot be decoded."""
+
+
+class BodyCutOff(BodyError):
+    """A response body ended before its Content-Length."""
 
 
 # -- the body -------------------------------------------------------------------
@@ -107,13 +112,14 @@ class _Gunzip:
 
     def finish(self) -> None:
         if self._fed and not self._z.eof and not self._ignore_rest:
-            raise BodyError("its gzip data ends early (the response was cut off)")
+            raise BodyCutOff("its gzip data ends early")
 
 
-def read_body(raw: Any, content_encoding: str, cap: int, on_bytes: Callable[[int], None]) -> bytes:
+def read_body(raw: Any, content_encoding: str, cap: int, on_bytes: Callable[[int], None], *, length: Optional[str] = None) -> bytes:
     """Read a urllib3 response's body, decoded, refusing more than ``cap`` bytes in or out.
 
-    ``on_bytes`` is told the size of each chunk received, for the statistics.
+    ``on_bytes`` is told the size of each chunk received, for the statistics;
+    ``length`` is the Content-Length header, checked here because urllib3 1.x does not.
     Raises :class:`BodyError`; transport errors (urllib3's, OSError) pass through.
     """
     encoding = content_encoding.strip().lower()
@@ -133,6 +139,9 @@ def read_body(raw: Any, content_encoding: str, cap: int, on_bytes: Callable[[int
         out += decoder.feed(chunk, cap + 1 - len(out)) if decoder is not None else chunk
         if len(out) > cap or received > cap:
             raise BodyError(f"it is larger than the {_size(cap)} limit")
+    expected = int(length) if length is not None and length.strip().isdigit() and len(length.strip()) < 16 else None
+    if expected is not None and received < expected:
+        raise BodyCutOff(f"it was cut off after {received} of {expected} bytes")
     if decoder is not None:
         decoder.finish()
     return bytes(out)

@@ -81,7 +81,7 @@ def stored_response(cache: PageCache, url: str, headers: Mapping[str, str], cap:
     response = Serializer().loads(requests.Request("GET", url, headers=dict(headers)).prepare(), data)
     if response is None:
         return None
-    body = read_body(response, str(response.headers.get("Content-Encoding", "")), cap, on_bytes=lambda n: None)
+    body = read_body(response, str(response.headers.get("Content-Encoding", "")), cap, on_bytes=lambda n: None, length=response.headers.get("Content-Length"))
     return body, dict(response.headers)
 
 
