@@ -37,6 +37,7 @@ import urllib3
 from cachecontrol.controller import CacheController
 from packaging.utils import canonicalize_name
 
+from generator._deadline import Deadline
 from generator.indexcache import PageCache
 from generator.indexconfig import configured_index_url, default_cache_dir, project_url
 from generator.indexdata import IndexClientError, IndexDataError, ProjectPage, index_label, load_project_page
@@ -44,7 +45,6 @@ from generator.indexlimits import (
     BodyCutOff,
     BodyError,
     CircuitBreaker,
-    Deadline,
     IndexLimits,
     bounded,
     describe_failure,

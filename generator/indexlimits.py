@@ -7,9 +7,9 @@ captive portal) sends, one page costs at most:
   which :func:`read_body` does itself chunk by chunk so that a 2 MB gzip bomb
   never expands past the cap in memory;
 - :attr:`IndexLimits.deadline` seconds for everything (connecting, retries,
-  redirects, headers and body): a watchdog thread shuts down the socket of a
-  page that overruns, so a server dripping one byte every few seconds (which
-  no per-read timeout catches) cannot hold a run;
+  redirects, headers and body), kept by :mod:`generator._deadline`, so a
+  server dripping one byte every few seconds (which no per-read timeout
+  catches) cannot hold a run;
 - a ``Retry-After`` of at most :attr:`IndexLimits.max_retry_after` seconds;
   a longer one is refused, not slept;
 - and, for the whole run, :attr:`IndexLimits.max_failures` failed attempts in
@@ -18,13 +18,9 @@ captive portal) sends, one page costs at most:
 
 from __future__ import annotations
 
-import functools
-import heapq
-import itertools
 import logging
 import socket
 import threading
-import time
 import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,18 +32,18 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError,
 from urllib3.exceptions import ConnectTimeoutError, SSLError
 from urllib3.util.retry import Retry
 
+from generator._deadline import Deadline, current, running
+
 __all__ = [
     "BoundedRetry",
     "BodyCutOff",
     "BodyError",
     "CircuitBreaker",
-    "Deadline",
     "IndexLimits",
     "bounded",
     "describe_failure",
     "read_body",
     "retry_after_seconds",
-    "watch_sockets",
 ]
 
 logger = logging.getLogger("wheelfix.index")
@@ -167,155 +163,26 @@ def retry_after_seconds(value: Optional[str], now: Optional[datetime] = None) ->
     return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
 
 
-# -- the deadline -----------------------------------------------------------------
-
-
-class Deadline:
-    """The time one page may take; past it the watchdog shuts its sockets down."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.at = time.monotonic() + seconds
-        self._expired = False
-        self._open = True
-        self._sockets: list[socket.socket] = []
-        self._lock = threading.Lock()
-
-    @property
-    def expired(self) -> bool:
-        """The time is up (whether or not the watchdog has acted yet)."""
-        return self._expired or time.monotonic() >= self.at
-
-    @property
-    def fired(self) -> bool:
-        """The watchdog shut this page's sockets down: whatever was read since may be cut short."""
-        return self._expired
-
-    def remaining(self) -> float:
-        return self.at - time.monotonic()
-
-    def watch(self, sock: Optional[socket.socket]) -> None:
-        if sock is None:
-            return
-        with self._lock:
-            if not self._open:
-                return
-            if self._expired:
-                _shut(sock)
-            else:
-                self._sockets.append(sock)
-
-    def release(self) -> None:
-        """The body is read: its connection may go back to the pool, out of the watchdog's reach."""
-        with self._lock:
-            self._sockets = []
-
-    def _expire(self) -> None:
-        with self._lock:
-            if not self._open:
-                return
-            self._expired = True
-            sockets, self._sockets = self._sockets, []
-        for sock in sockets:
-            _shut(sock)
-
-    def _close(self) -> None:
-        with self._lock:
-            self._open = False
-            self._sockets = []
-
-
-def _shut(sock: socket.socket) -> None:
-    # shutdown(), not close(): it wakes a recv() blocked in another thread, and the
-    # file descriptor stays owned (and later closed) by its connection.  The plain
-    # socket method, so that an SSL socket's state is left to its own thread.
-    try:
-        socket.socket.shutdown(sock, socket.SHUT_RDWR)
-    except OSError:
-        pass
-
-
-class _Watchdog:
-    """One daemon thread for the process, expiring deadlines in time order."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._heap: list[tuple[float, int, Deadline]] = []
-        self._order = itertools.count()
-        self._thread: Optional[threading.Thread] = None
-
-    def add(self, deadline: Deadline) -> None:
-        with self._cond:
-            heapq.heappush(self._heap, (deadline.at, next(self._order), deadline))
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="wheelfix-index-deadlines", daemon=True)
-                self._thread.start()
-            self._cond.notify()
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while True:
-                    while self._heap and not self._heap[0][2]._open:
-                        heapq.heappop(self._heap)  # finished in time
-                    if not self._heap:
-                        self._cond.wait()
-                        continue
-                    delay = self._heap[0][0] - time.monotonic()
-                    if delay <= 0:
-                        due = heapq.heappop(self._heap)[2]
-                        break
-                    self._cond.wait(delay)
-            due._expire()
-
-
-_WATCHDOG = _Watchdog()
-_current = threading.local()
+# -- the deadline and the breaker, per thread ---------------------------------------
 
 
 @contextmanager
 def bounded(limits: IndexLimits, breaker: "CircuitBreaker") -> Iterator[Deadline]:
     """Run one page's fetch in this thread under ``limits.deadline`` and ``breaker``."""
-    deadline = Deadline(limits.deadline)
-    _WATCHDOG.add(deadline)
-    _current.state = (deadline, breaker)
-    try:
-        yield deadline
-    finally:
-        _current.state = None
-        deadline._close()
+    with running(limits.deadline) as deadline:
+        _breaker.current = breaker
+        try:
+            yield deadline
+        finally:
+            _breaker.current = None
+
+
+_breaker = threading.local()
 
 
 def _state() -> Optional[tuple[Deadline, "CircuitBreaker"]]:
-    state: Optional[tuple[Deadline, CircuitBreaker]] = getattr(_current, "state", None)
-    return state
-
-
-def watch_sockets(manager: Any) -> None:
-    """Make a urllib3 PoolManager's connections hand their socket to the current deadline.
-
-    The socket is handed over when the response is awaited, so both a slow
-    header and a slow body are cut at the deadline.
-    """
-    classes = getattr(manager, "pool_classes_by_scheme", None)
-    if isinstance(classes, dict):
-        manager.pool_classes_by_scheme = {scheme: _watched_pool(cls) for scheme, cls in classes.items()}
-
-
-@functools.lru_cache(maxsize=None)
-def _watched_pool(pool_cls: type[Any]) -> type[Any]:
-    if getattr(pool_cls, "_wheelfix_watched", False):
-        return pool_cls
-    base: type[Any] = pool_cls.ConnectionCls
-
-    def getresponse(self: Any, *args: Any, **kwargs: Any) -> Any:
-        state = _state()
-        if state is not None:
-            state[0].watch(getattr(self, "sock", None))
-        return base.getresponse(self, *args, **kwargs)
-
-    connection = type(f"Watched{base.__name__}", (base,), {"getresponse": getresponse})
-    return type(f"Watched{pool_cls.__name__}", (pool_cls,), {"ConnectionCls": connection, "_wheelfix_watched": True})
+    deadline, breaker = current(), getattr(_breaker, "current", None)
+    return None if deadline is None or breaker is None else (deadline, breaker)
 
 
 # -- failing ----------------------------------------------------------------------
@@ -324,25 +191,25 @@ def _watched_pool(pool_cls: type[Any]) -> type[Any]:
 def describe_failure(exc: BaseException) -> str:
     """A few words for a transport failure, for messages: 'connection refused', 'timed out'."""
     seen: set[int] = set()
-    current: Optional[BaseException] = exc
-    while current is not None and id(current) not in seen:  # urllib3 and requests nest their errors
-        seen.add(id(current))
-        if isinstance(current, ConnectionRefusedError):
+    cause: Optional[BaseException] = exc
+    while cause is not None and id(cause) not in seen:  # urllib3 and requests nest their errors
+        seen.add(id(cause))
+        if isinstance(cause, ConnectionRefusedError):
             return "connection refused"
-        if isinstance(current, (ConnectionResetError, ConnectionAbortedError)):
+        if isinstance(cause, (ConnectionResetError, ConnectionAbortedError)):
             return "the connection was reset"
-        if isinstance(current, SSLError):
+        if isinstance(cause, SSLError):
             return "the TLS handshake failed"
         # Before the timeouts: urllib3 2 makes NewConnectionError a ConnectTimeoutError.
-        if isinstance(current, NewConnectionError) and "refused" in str(current):
+        if isinstance(cause, NewConnectionError) and "refused" in str(cause):
             return "connection refused"
-        if isinstance(current, (ReadTimeoutError, ConnectTimeoutError, socket.timeout, TimeoutError)) and not isinstance(current, NewConnectionError):
+        if isinstance(cause, (ReadTimeoutError, ConnectTimeoutError, socket.timeout, TimeoutError)) and not isinstance(cause, NewConnectionError):
             return "timed out"
-        if isinstance(current, MaxRetryError) and current.reason is not None:
-            current = current.reason
+        if isinstance(cause, MaxRetryError) and cause.reason is not None:
+            cause = cause.reason
             continue
-        nested = current.args[1] if isinstance(current, ProtocolError) and len(current.args) > 1 else None
-        current = nested if isinstance(nested, BaseException) else (current.__context__ or current.__cause__)
+        nested = cause.args[1] if isinstance(cause, ProtocolError) and len(cause.args) > 1 else None
+        cause = nested if isinstance(nested, BaseException) else (cause.__context__ or cause.__cause__)
     if "timed out" in str(exc):
         return "timed out"
     return "connection failed"

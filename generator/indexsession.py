@@ -24,7 +24,8 @@ from cachecontrol.serialize import Serializer
 from generator import REPOSITORY_URL, __version__
 from generator.indexcache import PageCache
 from generator.indexdata import JSON_CONTENT_TYPE, parse_timestamp
-from generator.indexlimits import BoundedRetry, read_body, watch_sockets
+from generator._deadline import watch_sockets
+from generator.indexlimits import BoundedRetry, read_body
 
 __all__ = ["SOURCE_HEADER", "USER_AGENT", "fetched_at", "new_session", "request_headers", "stored_response"]
 

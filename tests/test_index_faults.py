@@ -357,6 +357,7 @@ _KILLED_WRITER = textwrap.dedent(
 )
 
 
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs kill -9")
 def test_unfinished_writes_of_killed_runs_are_swept(index_server: IndexServer, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     http = cache / "http"

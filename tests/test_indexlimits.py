@@ -13,11 +13,11 @@ from typing import Optional
 import pytest
 from indexserver import gzip_bomb
 
+from generator._deadline import _WATCHDOG, Deadline
 from generator.indexlimits import (
     BodyCutOff,
     BodyError,
     CircuitBreaker,
-    Deadline,
     describe_failure,
     read_body,
     retry_after_seconds,
@@ -131,8 +131,6 @@ def test_deadline_shuts_a_blocked_read_down() -> None:
     try:
         left.settimeout(30)
         deadline = Deadline(0.2)
-        from generator.indexlimits import _WATCHDOG
-
         _WATCHDOG.add(deadline)
         deadline.watch(left)
         assert left.recv(1) == b""  # woken by shutdown, not by the 30 s timeout
@@ -146,8 +144,6 @@ def test_a_released_or_finished_deadline_leaves_the_socket_alone() -> None:
     left, right = socket.socketpair()
     try:
         deadline = Deadline(0.05)
-        from generator.indexlimits import _WATCHDOG
-
         _WATCHDOG.add(deadline)
         deadline.watch(left)
         deadline.release()  # the body was read: the connection may be pooled
