@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-__all__ = ["TooDeep", "loads", "nesting_depth"]
+__all__ = ["MAX_INT_DIGITS", "TooDeep", "loads", "nesting_depth"]
 
 _ESCAPE = re.compile(rb"\\.", re.DOTALL)
 _NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'"[]{}')
@@ -58,11 +58,23 @@ def nesting_depth(data: bytes, limit: int) -> int:
     return depth
 
 
+#: Longer integer literals are refused: converting one costs time quadratic in
+#: its length on Pythons without int_max_str_digits (before 3.9.14 / 3.10.7).
+MAX_INT_DIGITS = 64
+
+
+def _int(text: str) -> int:
+    if len(text) > MAX_INT_DIGITS:
+        raise ValueError(f"an integer of {len(text)} digits (at most {MAX_INT_DIGITS} are read)")
+    return int(text)
+
+
 def loads(data: bytes, *, max_depth: int) -> Any:
     """``json.loads`` of UTF-8 ``data``, raising :class:`TooDeep` when it nests more than ``max_depth`` levels.
 
-    Also raises ValueError (UnicodeDecodeError, JSONDecodeError) for text that is not UTF-8 JSON.
+    Also raises ValueError (UnicodeDecodeError, JSONDecodeError, a huge
+    integer) for text that is not UTF-8 JSON within bounds.
     """
     if nesting_depth(data, max_depth) > max_depth:
         raise TooDeep(f"nested more than {max_depth} levels deep")
-    return json.loads(data.decode("utf-8"))
+    return json.loads(data.decode("utf-8"), parse_int=_int)

@@ -148,8 +148,11 @@ def current() -> Optional[Deadline]:
 def watch_sockets(manager: Any) -> None:
     """Make a urllib3 PoolManager's connections hand their socket to the current deadline.
 
-    The socket is handed over when the response is awaited, so both a slow
-    header and a slow body are cut at the deadline.
+    The socket is handed over when it is made (a proxy's slow answer to CONNECT
+    is cut too) and again when the response is awaited (a kept-alive connection
+    serves several pages, and TLS wraps the first socket in a new one), so both
+    a slow header and a slow body are cut at the deadline.  TLS handshakes are
+    already bounded as a whole by the connect timeout.
     """
     classes = getattr(manager, "pool_classes_by_scheme", None)
     if isinstance(classes, dict):
@@ -162,11 +165,20 @@ def _watched_pool(pool_cls: type[Any]) -> type[Any]:
         return pool_cls
     base: type[Any] = pool_cls.ConnectionCls
 
+    def _new_conn(self: Any) -> Any:
+        sock = base._new_conn(self)
+        _watch(sock)
+        return sock
+
     def getresponse(self: Any, *args: Any, **kwargs: Any) -> Any:
-        deadline = current()
-        if deadline is not None:
-            deadline.watch(getattr(self, "sock", None))
+        _watch(getattr(self, "sock", None))
         return base.getresponse(self, *args, **kwargs)
 
-    connection = type(f"Watched{base.__name__}", (base,), {"getresponse": getresponse})
+    connection = type(f"Watched{base.__name__}", (base,), {"_new_conn": _new_conn, "getresponse": getresponse})
     return type(f"Watched{pool_cls.__name__}", (pool_cls,), {"ConnectionCls": connection, "_wheelfix_watched": True})
+
+
+def _watch(sock: Any) -> None:
+    deadline = current()
+    if deadline is not None and isinstance(sock, socket.socket):
+        deadline.watch(sock)

@@ -220,9 +220,7 @@ class IndexClient:
                 try:
                     location = response.headers.get("Location") if response.is_redirect else None
                     if location:
-                        target = urljoin(target, location)
-                        if urlsplit(target).scheme not in ("http", "https"):
-                            raise _Failed(f"the index redirected to {target!r}, which is not an HTTP URL")
+                        target = _redirect_target(target, location)
                         continue
                     if response.status_code in (404, 410):
                         raise ProjectNotFound(
@@ -247,7 +245,7 @@ class IndexClient:
                 raise _Failed(_late(deadline))
             try:
                 response = self._session().get(url, stream=True, allow_redirects=False, timeout=self.timeout)
-            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError, UnicodeError) as exc:
                 raise _Failed(self._transport_failure(exc, deadline)) from None
             if any(h in response.request.headers for h in ("If-None-Match", "If-Modified-Since")):
                 self._count(requests=1, conditional_requests=1)
@@ -401,6 +399,17 @@ def _in_flight(names: list[str]) -> str:
     """'fetching six, tiktoken; 2 left' for the progress bar."""
     shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
     return f"fetching {shown}; {len(names)} left"
+
+
+def _redirect_target(url: str, location: str) -> str:
+    try:
+        target = urljoin(url, location)
+        scheme = urlsplit(target).scheme
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        scheme, target = "", location
+    if scheme not in ("http", "https"):
+        raise _Failed(f"the index redirected to {location[:200]!r}, which is not an HTTP URL")
+    return target
 
 
 def _late(deadline: Deadline) -> str:

@@ -81,3 +81,9 @@ def test_too_deep_is_a_value_error_before_decoding() -> None:
     with pytest.raises(TooDeep, match="nested more than 32 levels deep") as info:
         loads(b"[" * 100_000 + b"]" * 100_000, max_depth=32)
     assert isinstance(info.value, ValueError)
+
+
+def test_huge_integers_are_refused() -> None:
+    assert loads(b"[" + b"9" * 64 + b"]", max_depth=2) == [int("9" * 64)]
+    with pytest.raises(ValueError, match="an integer of 100000 digits"):
+        loads(b"[" + b"9" * 100_000 + b"]", max_depth=2)

@@ -235,6 +235,14 @@ def test_a_redirect_is_followed_without_reading_its_body(index_server: IndexServ
     assert _client(index_server, cache, offline=True).fetch("six").files == page.files
 
 
+@pytest.mark.parametrize("to", ["javascript:alert(1)", "http://[::1", "file:///etc/passwd"])
+def test_a_redirect_to_something_else_than_http_is_not_followed(to: str, index_server: IndexServer, tmp_path: Path) -> None:
+    index_server.add_fault(SIX, "redirect", to=to)
+    with pytest.raises(IndexUnavailable, match="which is not an HTTP URL"):
+        _client(index_server, tmp_path / "cache").fetch("six")
+    assert index_server.total_requests() == 1
+
+
 def test_a_redirect_loop_stops(index_server: IndexServer, tmp_path: Path) -> None:
     index_server.add_fault(SIX, "redirect", to=SIX, forever=True)
     with pytest.raises(IndexUnavailable, match="redirected more than 5 times"):
