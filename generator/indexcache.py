@@ -44,6 +44,9 @@ logger = logging.getLogger("wheelfix.index")
 #: one entry takes milliseconds, and a writer stalled this long has lost its lock anyway.
 PART_MAX_AGE = 15 * 60
 _SWEEP_EVERY = 3600  # seconds between sweeps of the whole cache (a marker file's mtime)
+# A writer holds an entry's lock for milliseconds; one stopped while holding it
+# (kill -STOP) must not hang every other run: past this, writing is given up.
+_LOCK_TIMEOUT = 30.0
 _SWEEP_MARKER = ".swept"
 _PART_PREFIX, _PART_SUFFIX = ".tmp-", ".part"
 
@@ -136,7 +139,7 @@ class PageCache(BaseCache):
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._sweep_once()
-            with FileLock(str(path) + ".lock"):
+            with FileLock(str(path) + ".lock", timeout=_LOCK_TIMEOUT):
                 fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_PART_PREFIX, suffix=_PART_SUFFIX)
                 try:
                     with os.fdopen(fd, "wb") as fh:

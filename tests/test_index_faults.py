@@ -333,6 +333,24 @@ def test_an_unwritable_cache_directory_warns_once_and_still_answers(index_server
     assert index_server.counts[SIX] == 2  # nothing cached: each client asked
 
 
+def test_a_cache_lock_held_forever_does_not_hang_the_run(
+    index_server: IndexServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from filelock import FileLock
+
+    import generator.indexcache as indexcache
+
+    monkeypatch.setattr(indexcache, "_LOCK_TIMEOUT", 0.2)
+    client = _client(index_server, tmp_path / "cache")
+    entry = _entry(client)
+    entry.parent.mkdir(parents=True)
+    caplog.set_level(logging.WARNING, logger="wheelfix")
+    with FileLock(str(entry) + ".lock"):  # as if a writer was stopped (kill -STOP) holding it
+        assert client.fetch("six").name == "six"
+    said = _warnings(caplog)
+    assert len(said) == 1 and "cannot write the index cache" in said[0], said
+
+
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root writes to read-only directories")
 def test_a_read_only_cache_still_serves_offline(index_server: IndexServer, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     cache = tmp_path / "cache"
