@@ -4,52 +4,54 @@ Which index: :func:`configured_index_url` reads it the way pip does
 (``PIP_INDEX_URL``, then pip's ``global.index-url``, then pip's own default),
 so wheelfix judges the same index the user's pip installs from.
 
-Caching: ``requests`` + CacheControl with an on-disk cache whose entries are
-written atomically and checksummed.  Inside ``max_age`` a page is served with
-zero requests; after it, only a conditional request (``If-None-Match``) is
-sent, and a 304 renews the entry.  When the index cannot be reached (or
-``offline=True``), cached data of any age is used with a warning naming its
-age; without cached data :class:`IndexUnavailable` is raised.
+Caching: ``requests`` + CacheControl over :class:`generator.indexcache.PageCache`.
+Inside ``max_age`` a page is served with zero requests; after it, only a
+conditional request (``If-None-Match``) is sent, and a 304 renews the entry.
+Every page, from the index or the cache, is checked before it is used, and
+only a checked page is written to the cache.
+
+Failing: every exchange is bounded (:mod:`generator.indexlimits`).  When the
+index cannot be reached, fails, or sends something that is not a PEP 691 page
+of the project asked for (or ``offline=True``), cached data of any age is used
+with a warning naming what went wrong and the data's age; without cached data
+:class:`IndexUnavailable` (or the :class:`IndexDataError` of the bad page) is raised.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
+import itertools
 import logging
-import os
 import re
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Optional, Union
+from typing import Iterable, Mapping, Optional, Union
+from urllib.parse import urljoin, urlsplit
 
-import msgpack  # type: ignore[import-untyped]
 import requests
-from cachecontrol import CacheControlAdapter
-from cachecontrol.cache import BaseCache
+import urllib3
 from cachecontrol.controller import CacheController
-from cachecontrol.heuristics import BaseHeuristic
-from cachecontrol.serialize import Serializer
-from filelock import FileLock
 from packaging.utils import canonicalize_name
-from urllib3.util.retry import Retry
 
-from generator import REPOSITORY_URL, __version__
-from generator.indexdata import (
-    JSON_CONTENT_TYPE,
-    IndexClientError,
-    IndexDataError,
-    ProjectPage,
-    parse_project_page,
-    parse_timestamp,
+from generator._deadline import Deadline
+from generator.indexcache import PageCache
+from generator.indexconfig import configured_index_url, default_cache_dir, project_url
+from generator.indexdata import IndexClientError, IndexDataError, ProjectPage, index_label, load_project_page
+from generator.indexlimits import (
+    BodyCutOff,
+    BodyError,
+    CircuitBreaker,
+    IndexLimits,
+    bounded,
+    describe_failure,
+    read_body,
+    retry_after_seconds,
 )
+from generator.indexsession import SOURCE_HEADER, USER_AGENT, fetched_at, new_session, request_headers, stored_response
 
 __all__ = [
     "IndexClient",
@@ -58,21 +60,23 @@ __all__ = [
     "IndexUnavailable",
     "ProjectNotFound",
     "ClientStats",
+    "IndexLimits",
     "configured_index_url",
     "default_cache_dir",
     "project_url",
+    "USER_AGENT",
 ]
 
 logger = logging.getLogger("wheelfix.index")
 
-USER_AGENT = f"wheelfix/{__version__} (+{REPOSITORY_URL})"
-_ACCEPT = f"{JSON_CONTENT_TYPE}"
-_FETCHED_HEADER = "X-Wheelfix-Fetched-At"
-_KEEP_SECONDS = 10 * 365 * 86400
 _NAME_RE = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
 _HINT_NETWORK = (
     "check the network connection, any proxy settings (HTTPS_PROXY), and the index URL "
     "(PIP_INDEX_URL or pip's global.index-url); --offline uses cached data only"
+)
+_HINT_BOUNDS = (
+    "wheelfix bounds what it reads from an index (see 'Limits' in docs/cli.md); "
+    "check the index URL, or a proxy in between"
 )
 
 
@@ -82,155 +86,6 @@ class ProjectNotFound(IndexClientError):
 
 class IndexUnavailable(IndexClientError):
     """The index could not be reached or failed, and no cached data exists."""
-
-
-def configured_index_url() -> str:
-    """The index URL pip would use: PIP_INDEX_URL, pip's global.index-url, else pip's default."""
-    env = os.environ.get("PIP_INDEX_URL", "").strip()
-    if env:
-        return env.split()[0]
-    try:
-        from pip._internal.configuration import Configuration
-
-        config = Configuration(isolated=False)
-        config.load()
-        for key in ("global.index-url", ":env:.index-url", "install.index-url"):
-            try:
-                value = str(config.get_value(key)).strip()
-            except Exception:  # pip raises ConfigurationError for a missing key
-                continue
-            if value:
-                return value.split()[0]
-    except Exception as exc:  # an unreadable pip config must not stop us; pip's default still applies
-        logger.debug("could not read pip's configuration: %s", exc)
-    try:
-        from pip._internal.models.index import PyPI
-
-        return str(PyPI.simple_url)
-    except Exception as exc:
-        raise IndexClientError(
-            "no index URL configured and pip's default could not be read",
-            hint=f"set PIP_INDEX_URL (pip import failed: {exc})",
-        ) from None
-
-
-def default_cache_dir() -> Path:
-    """$WHEELFIX_CACHE_DIR, else $XDG_CACHE_HOME/wheelfix, else ~/.cache/wheelfix."""
-    explicit = os.environ.get("WHEELFIX_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg:
-        return Path(xdg) / "wheelfix"
-    return Path.home() / ".cache" / "wheelfix"
-
-
-def project_url(index_url: str, name: str) -> str:
-    """The PEP 503/691 URL of a project page: index_url.rstrip('/') + '/' + name + '/'."""
-    return index_url.rstrip("/") + "/" + canonicalize_name(name) + "/"
-
-
-class _AtomicFileCache(BaseCache):
-    """A CacheControl cache of checksummed files, replaced atomically.
-
-    A writer killed mid-way leaves at most a stray temp file, never a partial
-    entry; an entry that fails its checksum is treated as a miss.  A per-entry
-    file lock keeps two builds sharing the cache from interleaving writes.
-    """
-
-    _MAGIC = b"WFC1"
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-
-    def _path(self, key: str) -> Path:
-        digest = hashlib.sha224(key.encode("utf-8")).hexdigest()
-        return self.directory / digest[:2] / digest[2:4] / digest
-
-    def get(self, key: str) -> Optional[bytes]:
-        path = self._path(key)
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            logger.warning("cannot read cache entry %s: %s; treating it as missing", path, exc)
-            return None
-        head = len(self._MAGIC) + 32
-        if len(raw) < head or raw[: len(self._MAGIC)] != self._MAGIC or hashlib.sha256(raw[head:]).digest() != raw[len(self._MAGIC) : head]:
-            logger.warning("cache entry %s is corrupt; treating it as missing", path)
-            return None
-        return raw[head:]
-
-    def set(self, key: str, value: bytes, expires: Union[int, datetime, None] = None) -> None:
-        if not _body_is_json(value):
-            # Keep the previous good entry rather than caching a broken page.
-            logger.debug("not caching %s: body is not valid JSON", key)
-            return
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        blob = self._MAGIC + hashlib.sha256(value).digest() + value
-        with FileLock(str(path) + ".lock"):
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(blob)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, path)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
-
-    def delete(self, key: str) -> None:
-        path = self._path(key)
-        with FileLock(str(path) + ".lock"):
-            try:
-                path.unlink()
-            except FileNotFoundError:
-                pass
-
-
-def _body_is_json(serialized: bytes) -> bool:
-    """True when a CacheControl entry's body parses as JSON (or it is not a JSON response)."""
-    prefix = b"cc=4,"
-    if not serialized.startswith(prefix):
-        return True
-    try:
-        cached = msgpack.loads(serialized[len(prefix) :], raw=False)
-        response = cached["response"]
-        headers = {str(k).lower(): str(v) for k, v in response.get("headers", {}).items()}
-        if "json" not in headers.get("content-type", "") or headers.get("content-encoding"):
-            return True
-        json.loads(response["body"])
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return False
-    return True
-
-
-class _Freshness(BaseHeuristic):
-    """Keep every page (the index's own Cache-Control is ignored) and stamp its receipt.
-
-    The freshness window is not stored: each client sends its own as a request
-    ``Cache-Control: max-age``, which CacheControl lets override the stored one,
-    so ``--max-age 0`` revalidates even entries stored by a client with a longer window.
-    """
-
-    def update_headers(self, response: Any) -> dict[str, str]:
-        now = datetime.now(timezone.utc)
-        # Also applied to a 304, whose headers CacheControl merges into the entry:
-        # the date restarts the window and the stamp records the confirmation.
-        return {
-            "cache-control": f"max-age={_KEEP_SECONDS}",
-            "date": format_datetime(now, usegmt=True),
-            _FETCHED_HEADER.lower(): now.isoformat(),
-        }
-
-    def warning(self, response: Any) -> Optional[str]:
-        return None
 
 
 @dataclass
@@ -244,8 +99,26 @@ class ClientStats:
     stale_uses: int = 0  # pages served from old cached data because the index failed or offline
 
 
+class _Failed(Exception):
+    """The index did not give a usable page; ``reason`` is a clause for messages."""
+
+    def __init__(self, reason: str, error: Optional[IndexClientError] = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.error = error  # raised as is when there is no cached copy either
+
+
+class _CachedCopyInvalid(Exception):
+    """The page CacheControl served (fresh, or renewed by a 304) fails the checks."""
+
+
 class IndexClient:
-    """Fetch project pages from a PEP 691 index, with an on-disk HTTP cache."""
+    """Fetch project pages from a PEP 691 index, with an on-disk HTTP cache.
+
+    Every page is checked (:func:`generator.indexdata.load_project_page`)
+    before it is cached or used, within :class:`IndexLimits`; a page the index
+    fails to give, for whatever reason, comes from the cache with a warning.
+    """
 
     def __init__(
         self,
@@ -259,6 +132,7 @@ class IndexClient:
         progress: bool = True,
         retries: int = 3,
         backoff_factor: float = 0.5,
+        limits: Optional[IndexLimits] = None,
     ) -> None:
         self.index_url = index_url or configured_index_url()
         if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", self.index_url):
@@ -266,16 +140,21 @@ class IndexClient:
                 f"index URL {self.index_url!r} is not an absolute URL",
                 hint="give a URL such as https://example.invalid/simple/ (via --index-url or PIP_INDEX_URL)",
             )
+        self.label = index_label(self.index_url)
         self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         self.max_age = max_age
         self.timeout = timeout
         self.max_workers = max(1, max_workers)
         self.offline = offline
         self.progress = progress
+        self.limits = limits or IndexLimits()
         self.stats = ClientStats()
         self._retries = retries
         self._backoff = backoff_factor
-        self._cache = _AtomicFileCache(self.cache_dir / "http")
+        self._cache = PageCache(self.cache_dir / "http")
+        self._breaker = CircuitBreaker(self.limits.max_failures, self.label)
+        self._fallbacks: dict[str, tuple[str, datetime]] = {}
+        self._headers = request_headers(max_age)
         self._local = threading.local()
         self._stats_lock = threading.Lock()
 
@@ -284,31 +163,7 @@ class IndexClient:
     def _session(self) -> requests.Session:
         session: Optional[requests.Session] = getattr(self._local, "session", None)
         if session is None:
-            retry = Retry(
-                total=self._retries,
-                connect=self._retries,
-                read=self._retries,
-                status=self._retries,
-                backoff_factor=self._backoff,
-                status_forcelist=(429, 500, 502, 503, 504),
-                allowed_methods=frozenset({"GET"}),
-                respect_retry_after_header=True,
-                raise_on_status=False,
-            )
-            adapter = CacheControlAdapter(
-                cache=self._cache,
-                heuristic=_Freshness(),
-                max_retries=retry,
-                pool_maxsize=self.max_workers,
-            )
-            session = requests.Session()
-            session.mount("http://", adapter)
-            session.mount("https://", adapter)
-            session.headers.update({
-                "User-Agent": USER_AGENT,
-                "Accept": _ACCEPT,
-                "Cache-Control": f"max-age={max(0, int(self.max_age.total_seconds()))}",
-            })
+            session = new_session(self._cache, self._headers, retries=self._retries, backoff_factor=self._backoff, pool_size=self.max_workers)
             self._local.session = session
         return session
 
@@ -316,21 +171,6 @@ class IndexClient:
         with self._stats_lock:
             for key, value in deltas.items():
                 setattr(self.stats, key, getattr(self.stats, key) + value)
-
-    def _stale(self, url: str) -> Optional[tuple[bytes, Mapping[str, str]]]:
-        data = self._cache.get(CacheController.cache_url(url))
-        if data is None:
-            return None
-        request = requests.Request("GET", url, headers={"User-Agent": USER_AGENT, "Accept": _ACCEPT}).prepare()
-        try:
-            response = Serializer().loads(request, data)
-            if response is None:
-                return None
-            body = response.read(decode_content=True)
-        except Exception as exc:  # a cached entry we cannot decode is a miss, not a crash
-            logger.warning("cached data for %s is unreadable (%s); ignoring it", url, exc)
-            return None
-        return body, dict(response.headers)
 
     # -- public API -------------------------------------------------------
 
@@ -341,65 +181,188 @@ class IndexClient:
                 f"{name!r} is not a valid project name",
                 hint="project names are letters, digits, '.', '_' and '-', starting and ending with a letter or digit",
             )
-        canonical = canonicalize_name(name)
-        url = project_url(self.index_url, canonical)
+        url = project_url(self.index_url, canonicalize_name(name))
         if self.offline:
-            return self._from_stale(name, url, reason="offline mode")
+            return self._from_stale(name, url, reason="offline mode (--offline)", offline=True)
+        if self._breaker.is_open:
+            return self._from_stale(name, url, reason=self._breaker.summary, quiet=True)
         try:
-            response = self._session().get(url, timeout=self.timeout)
-            body = response.content
-        except requests.RequestException as exc:
-            return self._from_stale(name, url, reason=_describe(exc))
-        sent_conditional = any(h in response.request.headers for h in ("If-None-Match", "If-Modified-Since"))
-        if sent_conditional:
-            self._count(requests=1, conditional_requests=1)
-        elif getattr(response, "from_cache", False):
-            self._count(cache_hits=1)
-        else:
-            self._count(requests=1, bytes=len(body))
-        if response.status_code in (404, 410):
-            raise ProjectNotFound(
-                f"no project named {name!r} on the index",
-                hint=f"check the spelling; the index asked was {self.index_url}",
-            )
-        if response.status_code != 200:
-            return self._from_stale(name, url, reason=f"HTTP {response.status_code} {response.reason or ''}".strip())
-        return self._page(name, url, body, response.headers)
+            try:
+                return self._fetch_online(name, url)
+            except _CachedCopyInvalid:
+                return self._fetch_online(name, url)  # the entry is distrusted now: from the index
+        except _CachedCopyInvalid:
+            return self._from_stale(name, url, reason="the cached page fails the checks")
+        except _Failed as failed:
+            return self._from_stale(name, url, reason=failed.reason, error=failed.error)
 
-    def _from_stale(self, name: str, url: str, *, reason: str) -> ProjectPage:
-        stale = self._stale(url)
-        if stale is None:
+    def fallback_notes(self) -> list[str]:
+        """One line per reason the index failed, naming the pages that came from the cache instead, and from when."""
+        with self._stats_lock:
+            items = sorted(self._fallbacks.items())
+        by_reason: dict[str, list[tuple[str, datetime]]] = {}
+        for name, (reason, when) in items:
+            by_reason.setdefault(reason, []).append((name, when))
+        notes = []
+        for reason, uses in by_reason.items():
+            names = [n for n, _ in uses]
+            shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+            oldest = min(w for _, w in uses).strftime("%Y-%m-%d %H:%M UTC")
+            since = f"from {oldest}" if len(names) == 1 else f"the oldest from {oldest}"
+            notes.append(f"{shown}: {reason}; using cached data {since}")
+        return notes
+
+    def _fetch_online(self, name: str, url: str) -> ProjectPage:
+        with bounded(self.limits, self._breaker) as deadline, self._cache.holding() as held:
+            target = url
+            for _ in range(self.limits.max_redirects + 1):
+                response = self._exchange(target, deadline)
+                try:
+                    location = response.headers.get("Location") if response.is_redirect else None
+                    if location:
+                        target = _redirect_target(target, location)
+                        continue
+                    if response.status_code in (404, 410):
+                        raise ProjectNotFound(
+                            f"no project named {name!r} on the index",
+                            hint=f"check the spelling; the index asked was {self.index_url}",
+                        )
+                    if response.status_code != 200:
+                        raise _Failed(f"the index answered HTTP {response.status_code} {response.reason or ''}".strip())
+                    page = self._accept(name, target, response, deadline)
+                finally:
+                    response.close()
+                self._cache.commit(held, CacheController.cache_url(target), also=[CacheController.cache_url(url)])
+                return page
+            raise _Failed(f"the index redirected more than {self.limits.max_redirects} times")
+
+    def _exchange(self, url: str, deadline: Deadline) -> requests.Response:
+        """GET ``url``, retrying 429 and 5xx answers; return the first other answer, body unread."""
+        for attempt in itertools.count():
+            if self._breaker.is_open:
+                raise _Failed(self._breaker.summary)
+            if deadline.expired:
+                raise _Failed(_late(deadline))
+            try:
+                response = self._session().get(url, stream=True, allow_redirects=False, timeout=self.timeout)
+            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError, UnicodeError) as exc:
+                raise _Failed(self._transport_failure(exc, deadline)) from None
+            if any(h in response.request.headers for h in ("If-None-Match", "If-Modified-Since")):
+                self._count(requests=1, conditional_requests=1)
+            elif getattr(response, "from_cache", False):
+                self._count(cache_hits=1)
+            else:
+                self._count(requests=1)
+            status = response.status_code
+            if status != 429 and status < 500:
+                self._breaker.success()
+                return response
+            response.close()
+            self._breaker.failure(f"HTTP {status}")
+            failed = f"the index answered HTTP {status} {response.reason or ''}".strip()
+            asked = retry_after_seconds(response.headers.get("Retry-After"))
+            if asked is not None and asked > self.limits.max_retry_after:
+                raise _Failed(
+                    f"the index asked to wait {_seconds(asked)} before retrying (HTTP {status}); "
+                    f"wheelfix waits at most {_seconds(self.limits.max_retry_after)}"
+                )
+            if attempt >= self._retries:
+                raise _Failed(failed)
+            wait = asked if asked is not None else self._backoff * (2**attempt)
+            if wait >= deadline.remaining():
+                raise _Failed(f"{failed}, and waiting to retry would pass the {_seconds(deadline.seconds)} deadline")
+            time.sleep(wait)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _accept(self, name: str, url: str, response: requests.Response, deadline: Deadline) -> ProjectPage:
+        """Read and check a 200; what CacheControl holds for it is committed by the caller."""
+        from_cache = bool(getattr(response, "from_cache", False))
+        try:
+            body = read_body(
+                response.raw,
+                response.headers.get("Content-Encoding", ""),
+                self.limits.max_page_bytes,
+                on_bytes=(lambda n: None) if from_cache else (lambda n: self._count(bytes=n)),
+                length=response.headers.get("Content-Length"),
+            )
+            page = None if deadline.fired else self._page(name, url, body, response.headers)
+        except (urllib3.exceptions.HTTPError, OSError, BodyCutOff) as exc:
+            reason = self._transport_failure(exc, deadline)
+            self._breaker.failure(reason)
+            raise _Failed(reason) from None
+        except (BodyError, IndexDataError) as exc:
+            if deadline.fired:
+                raise _Failed(_late(deadline)) from None
+            error = exc if isinstance(exc, IndexDataError) else IndexDataError(f"project page for {name!r}: {exc}", hint=_HINT_BOUNDS)
+            if from_cache:
+                logger.warning("%s: the cached page fails the checks (%s); fetching it again", name, exc)
+                self._cache.distrust(CacheController.cache_url(url))
+                raise _CachedCopyInvalid() from None
+            self._breaker.failure("an unusable page")
+            raise _Failed(f"the index sent an unusable page ({exc})", error) from None
+        finally:
+            deadline.release()
+        if page is None:  # the watchdog cut the body: what was read may look complete but is not
+            raise _Failed(_late(deadline))
+        return page
+
+    def _transport_failure(self, exc: BaseException, deadline: Deadline) -> str:
+        if deadline.fired or deadline.expired:
+            return _late(deadline)
+        if self._breaker.is_open:
+            return self._breaker.summary
+        if isinstance(exc, BodyCutOff):
+            return f"the index's response was cut off ({exc})"
+        if isinstance(exc, (requests.exceptions.ChunkedEncodingError, urllib3.exceptions.ProtocolError)):
+            return "the index's response was cut off"
+        return f"the index could not be reached ({describe_failure(exc)})"
+
+    def _cached_page(self, name: str, url: str) -> Optional[ProjectPage]:
+        """The stored page, checked like any other (IndexDataError), or None."""
+        try:
+            stored = stored_response(self._cache, url, self._headers, self.limits.max_page_bytes)
+        except BodyError as exc:
+            raise IndexDataError(f"cached page for {name!r}: {exc}", hint=_HINT_BOUNDS) from None
+        except Exception as exc:  # an entry CacheControl cannot decode is a miss, not a crash
+            logger.warning("cached data for %s is unreadable (%s); ignoring it", url, exc)
+            return None
+        return None if stored is None else self._page(name, url, *stored)
+
+    def _from_stale(self, name: str, url: str, *, reason: str, error: Optional[IndexClientError] = None, offline: bool = False, quiet: bool = False) -> ProjectPage:
+        try:
+            page = self._cached_page(name, url)
+        except IndexDataError as exc:
+            page, error = None, error or exc
+        if page is None:
+            if error is not None:
+                raise error
             raise IndexUnavailable(
-                f"cannot get the project page of {name!r} ({reason}) and there is no cached copy",
+                f"cannot get the project page of {name!r}: {reason}; there is no cached copy",
                 hint=_HINT_NETWORK,
             )
-        body, headers = stale
-        page = self._page(name, url, body, headers)
         age = datetime.now(timezone.utc) - page.fetched_at
-        logger.warning("%s: using cached index data from %s ago (%s)", page.name, _human_age(age), reason)
+        (logger.debug if quiet else logger.warning)("%s: %s; using cached index data from %s ago", page.name, reason, _human_age(age))
         self._count(stale_uses=1)
+        if not offline:
+            with self._stats_lock:
+                self._fallbacks[page.name] = (reason, page.fetched_at)
         return page
 
     def _page(self, name: str, url: str, body: bytes, headers: Mapping[str, str]) -> ProjectPage:
         lower = {k.lower(): v for k, v in headers.items()}
-        content_type = lower.get("content-type", "").split(";")[0].strip()
-        if content_type != JSON_CONTENT_TYPE:
-            raise IndexDataError(
-                f"project page for {name!r} came as {content_type or 'no content type'!r}, not {JSON_CONTENT_TYPE!r}",
-                hint="the index must support the PEP 691 JSON API; check the index URL",
-            )
-        try:
-            payload = json.loads(body)
-        except ValueError as exc:
-            raise IndexDataError(
-                f"project page for {name!r} is not valid JSON ({len(body)} bytes; {exc})",
-                hint="the response was cut off or garbled; try again, or check a proxy in between",
-            ) from None
         serial: Optional[int] = None
         raw_serial = lower.get("x-pypi-last-serial")
-        if raw_serial and raw_serial.strip().isdigit():
+        if raw_serial and raw_serial.strip().isdigit() and len(raw_serial.strip()) < 20:
             serial = int(raw_serial)
-        return parse_project_page(name, payload, fetched_at=_fetched_at(lower), last_serial=serial, base_url=url)
+        return load_project_page(
+            name,
+            body,
+            content_type=lower.get("content-type", ""),
+            fetched_at=fetched_at(lower),
+            last_serial=serial,
+            base_url=lower.get(SOURCE_HEADER.lower(), url),
+            index=self.label,
+        )
 
     def fetch_many(self, names: Iterable[str]) -> dict[str, Union[ProjectPage, IndexClientError]]:
         """Fetch several pages concurrently; each name maps to its page or its error."""
@@ -438,34 +401,23 @@ def _in_flight(names: list[str]) -> str:
     return f"fetching {shown}; {len(names)} left"
 
 
-def _describe(exc: BaseException) -> str:
-    # After retries urllib3 wraps a read timeout in MaxRetryError inside a ConnectionError.
-    if isinstance(exc, requests.Timeout) or "timed out" in str(exc):
-        return "timed out"
-    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
-        return "the response was cut off"
-    if isinstance(exc, requests.exceptions.RetryError):
-        return "the index kept failing after retries"
-    if isinstance(exc, requests.ConnectionError):
-        return "connection failed"
-    return type(exc).__name__
+def _redirect_target(url: str, location: str) -> str:
+    try:
+        target = urljoin(url, location)
+        scheme = urlsplit(target).scheme
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        scheme, target = "", location
+    if scheme not in ("http", "https"):
+        raise _Failed(f"the index redirected to {location[:200]!r}, which is not an HTTP URL")
+    return target
 
 
-def _fetched_at(headers: Mapping[str, str]) -> datetime:
-    stamp = headers.get(_FETCHED_HEADER.lower())
-    if stamp:
-        try:
-            return parse_timestamp(stamp)
-        except ValueError:
-            pass
-    date = headers.get("date")
-    if date:
-        try:
-            parsed = parsedate_to_datetime(date)
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-        except (TypeError, ValueError):
-            pass
-    return datetime.now(timezone.utc)
+def _late(deadline: Deadline) -> str:
+    return f"the index did not give the page within the {_seconds(deadline.seconds)} deadline"
+
+
+def _seconds(value: float) -> str:
+    return "a very long time" if value == float("inf") else f"{value:g} s"
 
 
 def _human_age(age: timedelta) -> str:

@@ -16,17 +16,25 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Mapping, Optional, Union
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin, urlsplit
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from generator import _boundedjson
 from generator.errors import WheelfixError
 
 logger = logging.getLogger("wheelfix.indexdata")
 
-#: The PEP 691 media type for version 1 of the JSON simple API.
+#: The PEP 691 media type for version 1 of the JSON simple API, the only one accepted:
+#: ``...latest+json`` is a request alias that PEP 691 servers answer with the concrete
+#: version, plain ``application/json`` does not say which API it is, and ``text/html``
+#: is a PEP 503 page, a proxy's error page or a captive portal.
 JSON_CONTENT_TYPE = "application/vnd.pypi.simple.v1+json"
+
+#: A PEP 691 page nests five levels (page, files, file, hashes or metadata); deeper
+#: JSON is refused before decoding (see :mod:`generator._boundedjson`).
+MAX_JSON_DEPTH = 32
 
 
 class IndexClientError(WheelfixError):
@@ -65,9 +73,11 @@ class ProjectPage:
     versions: tuple[str, ...]  # PEP 700 "versions"
     last_serial: Optional[int]  # meta "_last-serial" or X-PyPI-Last-Serial header
     fetched_at: datetime  # UTC time the data was last confirmed with the index
+    index: str = ""  # which index it came from, as index_label() shows it; "" when unknown
 
 
 _FRACTION = re.compile(r"\.(\d+)")
+_API_1 = re.compile(r"1\.\d+")
 
 
 def parse_timestamp(value: str) -> datetime:
@@ -111,12 +121,10 @@ def _parse_file(name: str, index: int, entry: Any, base_url: Optional[str]) -> D
     if base_url is not None:
         # PEP 691: file URLs may be relative to the project page URL.
         url = urljoin(base_url, url)
-    hashes = entry.get("hashes", {})
-    if not isinstance(hashes, Mapping):
-        raise _bad(name, f"{where} hashes", "it must be an object of algorithm to digest", hashes)
+    hashes = entry.get("hashes")
+    if not isinstance(hashes, Mapping) or not all(isinstance(v, str) for v in hashes.values()):
+        raise _bad(name, f"{where} hashes", "PEP 691 requires an object of algorithm to hex digest (possibly empty)", hashes)
     sha256 = hashes.get("sha256")
-    if sha256 is not None and not isinstance(sha256, str):
-        raise _bad(name, f"{where} sha256", "it must be a hex string", sha256)
     requires_python = entry.get("requires-python")
     if requires_python is not None and not isinstance(requires_python, str):
         raise _bad(name, f"{where} requires-python", "it must be a string or null", requires_python)
@@ -165,23 +173,25 @@ def parse_project_page(
     fetched_at: datetime,
     last_serial: Optional[int] = None,
     base_url: Optional[str] = None,
+    index: str = "",
 ) -> ProjectPage:
     """Turn a decoded PEP 691 project page into a :class:`ProjectPage`.
 
     ``last_serial`` (e.g. from the X-PyPI-Last-Serial header) wins over the
-    page's ``meta._last-serial``.  ``base_url`` resolves relative file URLs.
+    page's ``meta._last-serial``.  ``base_url`` resolves relative file URLs;
+    ``index`` names the index for people (see :func:`index_label`).
     Raises :class:`IndexDataError` when the payload does not have the PEP 691 shape.
     """
     shown_name = name
     if not isinstance(payload, Mapping):
         raise _bad(shown_name, "the page", "it must be a JSON object", payload)
-    meta = payload.get("meta", {})
+    meta = payload.get("meta")
     if not isinstance(meta, Mapping):
-        raise _bad(shown_name, "meta", "it must be a JSON object", meta)
+        raise _bad(shown_name, "meta", "PEP 691 requires an object with the api-version", meta)
     api_version = meta.get("api-version")
-    if api_version is not None and (not isinstance(api_version, str) or not api_version.startswith("1.")):
+    if not isinstance(api_version, str) or not _API_1.fullmatch(api_version):
         raise _bad(shown_name, "meta.api-version", "only version 1.x of the JSON API is understood", api_version)
-    page_name = payload.get("name", name)
+    page_name = payload.get("name")
     if not isinstance(page_name, str) or not page_name:
         raise _bad(shown_name, "name", "it must be a non-empty string", page_name)
     if canonicalize_name(page_name) != canonicalize_name(name):
@@ -210,7 +220,71 @@ def parse_project_page(
         versions=versions,
         last_serial=serial,
         fetched_at=fetched_at.astimezone(timezone.utc),
+        index=index,
     )
+
+
+def load_project_page(
+    name: str,
+    body: bytes,
+    *,
+    content_type: str,
+    fetched_at: datetime,
+    last_serial: Optional[int] = None,
+    base_url: Optional[str] = None,
+    index: str = "",
+) -> ProjectPage:
+    """A project page from the bytes and Content-Type of a response: the whole check.
+
+    The media type must be :data:`JSON_CONTENT_TYPE`, the body UTF-8 JSON (RFC 8259)
+    nested at most :data:`MAX_JSON_DEPTH` deep, and the payload a PEP 691 page of
+    project ``name``.  Raises :class:`IndexDataError` naming the first rule broken.
+    """
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type != JSON_CONTENT_TYPE:
+        raise IndexDataError(
+            f"project page for {name!r} came as {media_type or 'no content type'!r}, not {JSON_CONTENT_TYPE!r}",
+            hint="a captive portal, a proxy's error page or an index without the PEP 691 JSON API answers "
+            "like this; check the network and the index URL (PIP_INDEX_URL or pip's global.index-url)",
+        )
+    try:
+        payload = _boundedjson.loads(body, max_depth=MAX_JSON_DEPTH)
+    except _boundedjson.TooDeep as exc:
+        raise IndexDataError(
+            f"project page for {name!r} is JSON {exc}; a PEP 691 page nests 5",
+            hint="the index or something in between sent a malformed page; try again, or check a proxy in between",
+        ) from None
+    except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise IndexDataError(
+            f"project page for {name!r} is not valid JSON ({len(body)} bytes; {exc})",
+            hint="the response was cut off or garbled; try again, or check a proxy in between",
+        ) from None
+    return parse_project_page(name, payload, fetched_at=fetched_at, last_serial=last_serial, base_url=base_url, index=index)
+
+
+_HOST = re.compile(r"[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]")
+
+
+def index_label(index_url: str) -> str:
+    """How pages and messages name an index: host, port and path of its URL.
+
+    Credentials, query and fragment are dropped (a token in the URL must not
+    reach a page), and anything unusual in the host gives the neutral
+    "the configured index" rather than text a page would have to escape.
+    """
+    try:
+        parts = urlsplit(index_url)
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return "the configured index"
+    if not _HOST.fullmatch(host if ":" not in host else f"[{host}]"):
+        return "the configured index"
+    shown = f"[{host}]" if ":" in host else host
+    if port is not None:
+        shown += f":{port}"
+    # RFC 3986 path characters, less those that mean something in Markdown or HTML.
+    return shown + quote(parts.path.rstrip("/"), safe="/-._~+:@!$,;=")
 
 
 def safe_version(text: str) -> Optional[Version]:

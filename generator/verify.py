@@ -204,7 +204,7 @@ def mentioned_versions(incident: Incident, package: str) -> List[str]:
 
 def _data_note(page: ProjectPage) -> str:
     serial = f", index serial {page.last_serial}" if page.last_serial is not None else ""
-    return f"{views.data_as_of(page.fetched_at)}{serial}."
+    return f"{views.data_as_of(page.fetched_at, page.index)}{serial}."
 
 
 def compute_extras(kb: KnowledgeBase, pages: Mapping[str, ProjectPage]) -> Report:
@@ -241,7 +241,7 @@ def compute_extras(kb: KnowledgeBase, pages: Mapping[str, ProjectPage]) -> Repor
                 report.problems.append(f"{rec.display}: fixes[{i}].claim: {exc}")
                 continue
             name = _requirement_name(fix.claim.requirement)
-            as_of = views.data_as_of(pages[name].fetched_at) if name in pages else ""
+            as_of = views.data_as_of(pages[name].fetched_at, pages[name].index) if name in pages else ""
             if result.holds:
                 extras.claims[(incident.id, i)] = (True, f"verified against {as_of}")
             else:

@@ -291,9 +291,10 @@ def first_fix_line(incident: Incident) -> str:
     return incident.fixes[0].title
 
 
-def data_as_of(when: datetime) -> str:
-    """'index data as of 2026-11-28 17:05 UTC' — how every table states its age."""
-    return f"PyPI data as of {when.strftime('%Y-%m-%d %H:%M')} UTC"
+def data_as_of(when: datetime, index: str = "") -> str:
+    """'index data from HOST/simple as of 2026-11-28 17:05 UTC' — how every table states its age and source."""
+    source = f" from {index}" if index else ""
+    return f"index data{source} as of {when.strftime('%Y-%m-%d %H:%M')} UTC"
 
 
 def sequence_text(items: Sequence[str]) -> str:

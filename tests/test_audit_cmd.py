@@ -7,6 +7,7 @@ that the project-Python lookup sees only what each test puts there.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Iterator, List, Tuple
@@ -291,6 +292,18 @@ def test_offline_uses_cache_and_says_how_old(index_server: IndexServer, repo: Pa
     code, out, _ = _audit(index_server, capsys, *args, "--offline")
     assert code == 0 and index_server.total_requests() == 0
     assert "offline: using cached index data" in out and "old" in out
+
+
+def test_index_failure_says_what_happened_not_offline(index_server: IndexServer, repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["seed-requirements.txt", "--python", "3.12", "--platform", LINUX, "--max-age", "0"]
+    assert _audit(index_server, capsys, *args)[0] == 0
+    index_server.add_fault("/simple/tiktoken/", "status", code=500, times=10)
+    code, out, _ = _audit(index_server, capsys, *args)
+    assert code == 0
+    notes = [line for line in out.splitlines() if "using cached data" in line]
+    assert len(notes) == 1 and "tiktoken: the index answered HTTP 500" in notes[0], out
+    assert re.search(r"using cached data from \d{4}-\d\d-\d\d \d\d:\d\d UTC", notes[0])
+    assert "offline" not in out
 
 
 # -- GitHub Actions -------------------------------------------------------------------

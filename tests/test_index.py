@@ -12,6 +12,7 @@ import pytest
 
 from indexserver import IndexServer
 
+from generator.indexcache import PageCache
 from generator.index import (
     USER_AGENT,
     IndexClient,
@@ -19,7 +20,6 @@ from generator.index import (
     IndexDataError,
     IndexUnavailable,
     ProjectNotFound,
-    _AtomicFileCache,
     configured_index_url,
     default_cache_dir,
     project_url,
@@ -151,7 +151,7 @@ def test_wrong_content_type(index_server: IndexServer, tmp_path: Path) -> None:
 
 def test_corrupt_cache_entry_is_a_miss(index_server: IndexServer, tmp_path: Path) -> None:
     _client(index_server, tmp_path).fetch("six")
-    entries = [p for p in (tmp_path / "cache" / "http").rglob("*") if p.is_file() and not p.name.endswith(".lock")]
+    entries = [p for p in (tmp_path / "cache" / "http").rglob("*") if p.is_file() and not p.name.endswith(".lock") and not p.name.startswith(".")]
     assert len(entries) == 1
     entries[0].write_bytes(entries[0].read_bytes()[:100])  # as if a disk went bad
     assert _client(index_server, tmp_path).fetch("six").name == "six"
@@ -159,7 +159,7 @@ def test_corrupt_cache_entry_is_a_miss(index_server: IndexServer, tmp_path: Path
 
 
 def test_cache_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    cache = _AtomicFileCache(tmp_path)
+    cache = PageCache(tmp_path)
     cache.set("k", b"first")
     def boom(src: str, dst: str) -> None:
         raise KeyboardInterrupt  # killed between writing and renaming

@@ -11,7 +11,14 @@ import pytest
 from indexserver import DATA_DIR
 
 from generator.errors import WheelfixError
-from generator.indexdata import IndexClientError, IndexDataError, parse_project_page, parse_timestamp
+from generator.indexdata import (
+    IndexClientError,
+    IndexDataError,
+    index_label,
+    load_project_page,
+    parse_project_page,
+    parse_timestamp,
+)
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
@@ -96,6 +103,13 @@ def test_timestamps(timestamp: str, expected: datetime) -> None:
         (_page(name="other"), "name is 'other'"),  # page for another project
         (_page(meta={"api-version": "2.0"}), "api-version is '2.0'"),  # future major API
         (_page(versions=[1]), "versions is [1]"),  # versions not strings
+        ({k: v for k, v in _page().items() if k != "meta"}, "meta is None"),  # PEP 691 requires meta
+        (_page(meta={}), "api-version is None"),  # ... with the api-version
+        (_page(meta={"api-version": "1.1\n"}), "api-version is '1.1\\n'"),  # exactly 1.N
+        ({k: v for k, v in _page().items() if k != "name"}, "name is None"),  # and the name
+        (_page(files=[{k: v for k, v in _file().items() if k != "hashes"}]), "hashes is None"),  # hashes, even empty
+        (_page(files=[_file(hashes={"sha256": 5})]), "hashes is {'sha256': 5}"),  # digests are hex strings
+        (_page(files=[{k: v for k, v in _file().items() if k != "url"}]), "url is None"),
     ],
 )
 def test_malformed(payload: Any, text: str) -> None:
@@ -104,3 +118,73 @@ def test_malformed(payload: Any, text: str) -> None:
     assert text in str(info.value)
     assert isinstance(info.value, IndexClientError) and isinstance(info.value, WheelfixError)
     assert info.value.hint
+
+
+_BODY = json.dumps(_page()).encode()
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/vnd.pypi.simple.v1+json",
+        "application/vnd.pypi.simple.v1+json; charset=utf-8",
+        "Application/VND.pypi.simple.V1+JSON",  # media types are case-insensitive
+    ],
+)
+def test_accepted_content_types(content_type: str) -> None:
+    page = load_project_page("demo-pkg", _BODY, content_type=content_type, fetched_at=NOW)
+    assert page.name == "demo-pkg"
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/html; charset=utf-8",  # a captive portal, a proxy's error page, a PEP 503 page
+        "application/json",  # does not say it is the simple API, nor which version
+        "application/vnd.pypi.simple.latest+json",  # a request alias; answers name the version
+        "application/vnd.pypi.simple.v2+json",
+        "",
+    ],
+)
+def test_refused_content_types(content_type: str) -> None:
+    with pytest.raises(IndexDataError, match="project page for 'demo-pkg' came as") as info:
+        load_project_page("demo-pkg", _BODY, content_type=content_type, fetched_at=NOW)
+    assert "captive portal" in (info.value.hint or "")
+
+
+@pytest.mark.parametrize(
+    "body, text",
+    [
+        (b"\xff\xfe{}", "is not valid JSON"),  # not UTF-8
+        (b'{"name": ', "is not valid JSON"),
+        (b"[" * 100_000 + b"]" * 100_000, "is JSON nested more than 32 levels deep"),
+    ],
+)
+def test_bodies_that_are_not_json_pages(body: bytes, text: str) -> None:
+    with pytest.raises(IndexDataError, match=text):
+        load_project_page("demo-pkg", body, content_type="application/vnd.pypi.simple.v1+json", fetched_at=NOW)
+
+
+def test_every_recorded_page_loads_from_its_bytes() -> None:
+    for path in sorted(DATA_DIR.glob("*.json")):
+        if path.name.endswith(".headers.json"):
+            continue
+        headers = json.loads(path.with_name(path.name[: -len(".json")] + ".headers.json").read_text())
+        page = load_project_page(path.name[: -len(".json")], path.read_bytes(), content_type=headers["content-type"], fetched_at=NOW)
+        assert page.files and page.versions
+
+
+@pytest.mark.parametrize(
+    "url, label",
+    [
+        ("https://example.org/simple/", "example.org/simple"),
+        ("http://127.0.0.1:8080/simple", "127.0.0.1:8080/simple"),
+        ("https://user:s3cret@example.org/pypi/simple/?token=abc#x", "example.org/pypi/simple"),  # no credentials
+        ("https://[::1]:3141/root/pypi/+simple/", "[::1]:3141/root/pypi/+simple"),
+        ("https://example.org/a b/<script>/", "example.org/a%20b/%3Cscript%3E"),
+        ("https://exa<mple.org/simple/", "the configured index"),
+        ("https://example.org:99999/simple/", "the configured index"),  # not a port
+    ],
+)
+def test_index_label(url: str, label: str) -> None:
+    assert index_label(url) == label

@@ -12,9 +12,11 @@ from packaging.version import Version
 
 from conftest import recorded_page
 from htmlsafety import render_page, visible_text
+from indexserver import IndexServer
 from generator import kb as kb_mod
 from generator import site, views
 from generator.build import BuildOptions, build_files
+from generator.index import IndexClient
 from generator.support import YANKED_NOTE
 from generator.verify import VerificationFailed, compute_extras, python_columns, table
 
@@ -78,7 +80,19 @@ def test_true_claims_say_when_they_were_verified() -> None:
     pages = {name: recorded_page(name) for name in ["tiktoken"]}
     report = compute_extras(knowledge, pages)
     ok, note = report.extras.claims[(TIKTOKEN, 0)]
-    assert ok and note == "verified against PyPI data as of 2026-11-28 00:00 UTC"
+    assert ok and note == "verified against index data as of 2026-11-28 00:00 UTC"
+
+
+def test_data_notes_name_the_index_the_data_came_from(index_server: IndexServer, tmp_path: Path) -> None:
+    client = IndexClient(index_server.index_url, cache_dir=tmp_path, progress=False)
+    pages = {name: client.fetch(name) for name in ["tiktoken"]}
+    source = index_server.index_url.split("://")[1].rstrip("/")  # host:port/simple, as configured
+    report = compute_extras(kb_mod.load(ROOT / "kb"), pages)
+    notes = [*report.extras.data_notes.values(), *(note for ok, note in report.extras.claims.values() if ok)]
+    notes += [view.data_note for views in report.extras.tables.values() for view in views]
+    assert notes
+    for note in notes:
+        assert f"index data from {source} as of " in note and "PyPI" not in note
 
 
 def test_tiktoken_table_shows_the_seed_facts() -> None:
@@ -94,7 +108,7 @@ def test_tiktoken_table_shows_the_seed_facts() -> None:
         "Releases of tiktoken with a wheel for CPython 3.8 on manylinux_2_35_x86_64: 0.1.2–0.7.0; none from 0.8.0, which requires Python >= 3.9."
         in view.summaries
     )
-    assert view.data_note.startswith("PyPI data as of 2026-11-28 00:00 UTC")
+    assert view.data_note.startswith("index data as of 2026-11-28 00:00 UTC")
 
 
 def test_abridged_rows_keep_every_change_and_the_newest() -> None:

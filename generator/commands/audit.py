@@ -89,10 +89,12 @@ def run(args: argparse.Namespace) -> int:
         files, targets, fetch_many=client.fetch_many, guides=guides, resolve=resolver, no_resolve_reason="--no-deps"
     )
     report.warnings[:0] = plan_warnings + ([guide_warning] if guide_warning else [])
-    if args.offline or client.stats.stale_uses:
+    if args.offline:
         age = audit_mod.data_age_warning(report)
         if age:
             report.warn(age)
+    for note in client.fallback_notes():  # the index failed without --offline: say how
+        report.warn(note)
     logger.info("index: %d request(s), %d cache hit(s)", client.stats.requests, client.stats.cache_hits)
 
     gha = ghactions.in_github_actions()
