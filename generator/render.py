@@ -5,7 +5,6 @@ It decides nothing about content; see :mod:`generator.views` for that.
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
 from typing import Any
@@ -24,9 +23,34 @@ def md_text(value: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+# In a double-quoted YAML scalar only the double quote and the backslash are special among printable
+# characters; everything else outside printable ASCII is looked at one by one.
+_YAML_SPECIAL = re.compile('["\\\\]|[^\\x20-\\x7e]')
+
+
+def _yaml_escape(m: "re.Match[str]") -> str:
+    ch = m.group()
+    if ch in '"\\':
+        return "\\" + ch
+    if ch.isprintable():
+        return ch  # YAML's reader accepts every printable character, and none of them breaks a line
+    code = ord(ch)
+    if 0xD800 <= code <= 0xDFFF:
+        return "\\uFFFD"  # no YAML reader takes a lone surrogate, even escaped; it is no text anyway
+    return f"\\x{code:02X}" if code < 0x100 else f"\\u{code:04X}" if code < 0x10000 else f"\\U{code:08X}"
+
+
 def yaml_str(value: Any) -> str:
-    """A string as a YAML scalar for front matter (JSON strings are valid YAML)."""
-    return json.dumps(" ".join(str(value).split()), ensure_ascii=False)
+    """A string as a one-line double-quoted YAML scalar for front matter; it reads back as itself.
+
+    Runs of whitespace become one space.  Every character YAML would refuse or
+    read as a line break (controls, NEL, U+2028, noncharacters, surrogates) and
+    every invisible one is written as an escape, so no string can end the
+    scalar or the front matter early.  JSON's escapes are not enough: YAML
+    refuses a literal C1 control and breaks lines at U+2028.  A lone surrogate,
+    which no YAML reader takes, becomes U+FFFD, the replacement character.
+    """
+    return '"' + _YAML_SPECIAL.sub(_yaml_escape, " ".join(str(value).split())) + '"'
 
 
 def table_cell(value: Any) -> str:

@@ -11,6 +11,8 @@ problems.
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Type, TypeVar, Union
 
@@ -35,7 +37,8 @@ class DocumentError(WheelfixError):
 
     def format(self) -> str:
         where = f"{self.field}: " if self.field else ""
-        return f"{self.file}:{self.line}:{self.col}: {where}{self.message}"
+        # One line, and nothing a terminal would act on, whatever the record holds.
+        return escape_invisible(f"{self.file}:{self.line}:{self.col}: {where}{self.message}")
 
 
 class _Loader(yaml.SafeLoader):
@@ -116,6 +119,84 @@ def _walk(
             _walk(item, path + (i,), pos, dupes, seen)
 
 
+# --------------------------------------------------------------------------- characters
+
+# Only characters outside tab, line feed and printable ASCII are looked at one by one.
+_SUSPECT = re.compile("[^\t\n\x20-\x7e]")
+_KIND = {
+    "Cc": "a control character",
+    "Cf": "an invisible formatting character",
+    "Cs": "a lone surrogate",
+    "Co": "a private-use character",
+    "Zl": "a line separator",
+    "Zp": "a paragraph separator",
+}
+
+
+def _is_noncharacter(code: int) -> bool:
+    return 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE
+
+
+def invisible_character(text: str, *, raw: bool = False) -> Optional[Tuple[int, str]]:
+    """The first character of ``text`` a reader cannot see or that breaks text apart, and what it is.
+
+    That is every control character but tab and line feed (C0, DEL, C1, NEL),
+    invisible formatting characters (zero-width ones, bidirectional overrides),
+    line and paragraph separators, private-use characters, lone surrogates and
+    noncharacters.  YAML's reader refuses some of them outright, and front
+    matter or a terminal would misread the rest.  ``raw`` is for a file's text:
+    there a carriage return before a line feed and a leading byte-order mark are
+    allowed.  Returns ``(index, "U+001B (a control character)")`` or None.
+    """
+    for m in _SUSPECT.finditer(text):
+        i, ch = m.start(), m.group()
+        if raw and ((ch == "\r" and text.startswith("\n", i + 1)) or (ch == "\ufeff" and i == 0)):
+            continue
+        code = ord(ch)
+        kind = "a noncharacter" if _is_noncharacter(code) else _KIND.get(unicodedata.category(ch))
+        if kind is not None:
+            name = unicodedata.name(ch, "")
+            return i, f"U+{code:04X}{f' {name}' if name else ''} ({kind})"
+    return None
+
+
+def escape_invisible(text: str) -> str:
+    """``text`` with every non-printable character written as a Python escape (one line, inert)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+
+
+def _raw_text_error(text: str, display: str) -> Optional[DocumentError]:
+    found = invisible_character(text, raw=True)
+    if found is None:
+        return None
+    i, what = found
+    line = text.count("\n", 0, i) + 1
+    col = i - text.rfind("\n", 0, i)
+    return DocumentError(display, line, col, "", f"{what}; only visible characters, tabs and line breaks are allowed")
+
+
+def _check_strings(data: Any, path: FieldPath, doc: "Document", *, key: bool = False) -> None:
+    """Refuse invisible characters that YAML escapes (\\x1b, \\u2028, ...) put into strings and keys."""
+    if isinstance(data, str):
+        found = invisible_character(data)
+        if found is not None:
+            line, col = doc.positions.of(path, key=key)
+            doc.errors.append(DocumentError(
+                doc.display, line, col, format_path(path),
+                f"{found[1]} at character {found[0] + 1} (from an escape); only visible characters, tabs and line breaks are allowed",
+            ))
+    elif isinstance(data, dict):
+        for k, v in data.items():
+            child = path + (str(k),)
+            _check_strings(k, child, doc, key=True)
+            _check_strings(v, child, doc)
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            _check_strings(item, path + (i,), doc)
+
+
 def format_path(path: Sequence[Union[str, int]]) -> str:
     """``('fixes', 0, 'claim')`` -> ``fixes[0].claim``."""
     out = ""
@@ -138,7 +219,10 @@ def _marked(exc: yaml.MarkedYAMLError, display: str) -> DocumentError:
 
 def _syntax_error(text: str, display: str) -> DocumentError:
     """Parse with the pure-Python loader to word the error the way the docs show it."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.YAMLError as exc:  # the reader refuses a character; load_document checks those first
+        return DocumentError(display, 1, 1, "", f"YAML error: {exc}")
     try:
         loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -153,9 +237,16 @@ def _syntax_error(text: str, display: str) -> DocumentError:
 
 
 def load_document(text: str, display: str) -> Document:
-    """Parse one YAML document safely.  Problems go into ``Document.errors``."""
-    loader = (_FastLoader or _Loader)(text)
+    """Parse one YAML document safely.  Problems go into ``Document.errors``.
+
+    Invisible characters (:func:`invisible_character`) are refused, in the
+    file's text before parsing and in every string and key after it.
+    """
     pos = Positions()
+    refused = _raw_text_error(text, display)
+    if refused is not None:
+        return Document(display, None, pos, [refused])
+    loader = (_FastLoader or _Loader)(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -180,7 +271,9 @@ def load_document(text: str, display: str) -> Document:
         DocumentError(display, n.start_mark.line + 1, n.start_mark.column + 1, format_path(p), f"duplicate key '{p[-1]}'; each field may appear once")
         for p, n in dupes
     ]
-    return Document(display, data, pos, errors)
+    doc = Document(display, data, pos, errors)
+    _check_strings(data, (), doc)
+    return doc
 
 
 def _describe(value: Any) -> str:
