@@ -14,7 +14,8 @@ from typing import Dict, List, Tuple
 
 from generator.environments import Environment, InvalidEnvironments, load_environments
 from generator.errors import WheelfixError
-from generator.records import LoadedRecord, RecordError, check_kb
+from generator.records import LoadedRecord, RecordError, check_kb, unreadable_error
+from generator.safefile import UnreadableFile
 
 ENVIRONMENTS_FILE = "environments.yaml"
 
@@ -47,11 +48,11 @@ def check(kb_dir: Path) -> Tuple[KnowledgeBase, List[RecordError]]:
     records, errors = check_kb(kb_dir)
     environments: Dict[str, Environment] = {}
     try:
-        environments = load_environments(kb_dir / ENVIRONMENTS_FILE)
+        environments = load_environments(kb_dir / ENVIRONMENTS_FILE, root=kb_dir)
     except InvalidEnvironments as exc:
         errors.extend(exc.errors)
-    except WheelfixError as exc:
-        errors.append(RecordError(str(kb_dir / ENVIRONMENTS_FILE), 1, 1, "", str(exc)))
+    except UnreadableFile as exc:
+        errors.append(unreadable_error(exc))
     if environments:
         errors.extend(_check_platform_names(records, environments))
     errors.sort(key=lambda e: (e.file, e.line, e.col))

@@ -77,8 +77,11 @@ def is_inside(path: PathLike, root: PathLike) -> bool:
     return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
 
 
-def read_bytes(path: PathLike, *, limit: int, root: Optional[PathLike] = None, display: Optional[str] = None) -> bytes:
-    """The content of the regular file ``path``, at most ``limit`` bytes; raise :class:`UnreadableFile` otherwise."""
+def check_file(path: PathLike, *, limit: int, root: Optional[PathLike] = None, display: Optional[str] = None) -> None:
+    """Raise :class:`UnreadableFile` unless ``path`` is a regular file of at most ``limit`` bytes (inside ``root``).
+
+    Never opens the file.
+    """
     name = display if display is not None else shown(path)
     if root is not None and not is_inside(path, root):
         raise UnreadableFile(
@@ -87,19 +90,30 @@ def read_bytes(path: PathLike, *, limit: int, root: Optional[PathLike] = None, d
             hint=f"keep the file inside {shown(root)} as a regular file, not a link",
         )
     try:
-        mode = os.stat(path).st_mode
-        if not stat.S_ISREG(mode):
-            raise UnreadableFile(name, f"is {kind_of(mode)}, not a regular file; it is not read")
+        info = os.stat(path)
+    except OSError as exc:
+        raise UnreadableFile(name, f"cannot be read ({exc.strerror or exc})") from None
+    _check_info(info, limit, name)
+
+
+def _check_info(info: os.stat_result, limit: int, name: str) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        raise UnreadableFile(name, f"is {kind_of(info.st_mode)}, not a regular file; it is not read")
+    if info.st_size > limit:
+        raise UnreadableFile(name, _too_large(info.st_size, limit))
+
+
+def read_bytes(path: PathLike, *, limit: int, root: Optional[PathLike] = None, display: Optional[str] = None) -> bytes:
+    """The content of the regular file ``path``, at most ``limit`` bytes; raise :class:`UnreadableFile` otherwise."""
+    name = display if display is not None else shown(path)
+    check_file(path, limit=limit, root=root, display=name)
+    try:
         # Non-blocking: if a FIFO replaced the file since the stat, open must not wait for a writer.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
         raise UnreadableFile(name, f"cannot be read ({exc.strerror or exc})") from None
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise UnreadableFile(name, f"is {kind_of(info.st_mode)}, not a regular file; it is not read")
-        if info.st_size > limit:
-            raise UnreadableFile(name, _too_large(info.st_size, limit))
+        _check_info(os.fstat(fd), limit, name)
         chunks = []
         total = 0
         while total <= limit:
