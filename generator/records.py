@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.requirements import InvalidRequirement
+from packaging.specifiers import InvalidSpecifier
 from packaging.utils import canonicalize_name
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from typing_extensions import Annotated
 
-from generator import safefile
+from generator import pep440, safefile
 from generator.errors import WheelfixError
 from generator.yamldoc import Document, DocumentError, FieldPath, Positions, format_path, load_document, validate
 
@@ -39,6 +39,7 @@ _MAX_SLUG = 80
 NAME_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 #: A platform tag as pip spells it (manylinux_2_35_x86_64, win_amd64, ...).
 _PLATFORM_TAG_RE = re.compile(r"^[a-z0-9_]+$")
+_LONG_TAG_NUMBER = re.compile(r"_[0-9]{4}")  # not the year of manylinux2014
 _PYTHON_RE = re.compile(r"^3\.\d{1,2}t?$")
 _URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 #: YAML larger than this is not a record; refuse before parsing.
@@ -72,16 +73,20 @@ class InvalidRecords(WheelfixError):
 
 def _check_specifier(value: str) -> str:
     try:
-        SpecifierSet(value)
-    except InvalidSpecifier:
+        pep440.specifier_set(value)
+    except InvalidSpecifier as exc:
+        if pep440.number_problem(value):
+            raise ValueError(str(exc)) from None
         raise ValueError(f"{value!r} is not a valid PEP 440 specifier set (expected e.g. '>=3.13' or '<0.8.0')") from None
     return value
 
 
 def _check_requirement(value: str) -> str:
     try:
-        Requirement(value)
+        pep440.requirement(value)
     except InvalidRequirement as exc:
+        if pep440.number_problem(value):
+            raise ValueError(str(exc)) from None
         reason = str(exc).splitlines()[0]
         raise ValueError(f"{value!r} is not a valid PEP 508 requirement ({reason}); expected e.g. 'tiktoken>=0.8.0'") from None
     return value
@@ -110,6 +115,9 @@ def _check_python(value: str) -> str:
 def _check_platform_tag(value: str) -> str:
     if not _PLATFORM_TAG_RE.match(value):
         raise ValueError(f"{value!r} is not a platform tag; expected e.g. 'manylinux_2_35_x86_64' or 'win_amd64'")
+    if _LONG_TAG_NUMBER.search(value):
+        # The engine lists every older version a tag accepts: manylinux_2_99999999 would be millions.
+        raise ValueError(f"{value!r} is not a real platform tag: its version numbers have at most 3 digits")
     return value
 
 
