@@ -151,33 +151,34 @@ def read_text(path: PathLike, *, limit: int, root: Optional[PathLike] = None, di
     return decode_utf8(read_bytes(path, limit=limit, root=root, display=name), name)
 
 
-def check_log_path(path: PathLike) -> None:
-    """Refuse, before opening it, a log path that could never end or is no text: a device, a directory.
+def log_path_problem(path: PathLike) -> Optional[str]:
+    """Why ``path`` can never be a log (a device, a directory, a socket), found without opening it; else None.
 
-    Regular files and FIFOs are logs (a FIFO is read until its writer closes it, as ``cat`` would).
+    Regular files and FIFOs are logs (a FIFO is read until its writer closes
+    it, as ``cat`` would).  A path that cannot be looked at is left for the
+    opening to report.
     """
     try:
         mode = os.stat(path).st_mode
-    except OSError as exc:
-        raise UnreadableFile(shown(path), f"cannot be read ({exc.strerror or exc})") from None
-    if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
-        raise UnreadableFile(shown(path), f"is {kind_of(mode)}, not a log", hint=_LOG_HINT)
+    except OSError:
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISFIFO(mode):
+        return None
+    return f"{kind_of(mode)} is not a log"
 
 
-def check_log_stream(fd: int, display: str) -> None:
-    """Refuse a log descriptor that could never end or is no text: a device that is not a terminal, a directory.
+def log_stream_problem(fd: int) -> Optional[str]:
+    """Why the open descriptor ``fd`` can never be a log (a device that is not a terminal, a directory); else None.
 
     Regular files, pipes, FIFOs, sockets and terminals are streams a log can come from.
     """
     try:
         mode = os.fstat(fd).st_mode
     except OSError as exc:
-        raise UnreadableFile(display, f"cannot be read ({exc.strerror or exc})") from None
+        return f"it cannot be read ({exc.strerror or exc})"
     if stat.S_ISDIR(mode) or stat.S_ISBLK(mode) or (stat.S_ISCHR(mode) and not os.isatty(fd)):
-        raise UnreadableFile(display, f"is {kind_of(mode)}, not a log", hint=_LOG_HINT)
-
-
-_LOG_HINT = "pass a log file, or pipe one in: ... 2>&1 | wheelfix explain -"
+        return f"{kind_of(mode)} is not a log"
+    return None
 
 
 def repository_root(path: PathLike) -> Path:
