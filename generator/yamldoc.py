@@ -217,8 +217,11 @@ def _marked(exc: yaml.MarkedYAMLError, display: str) -> DocumentError:
     return DocumentError(display, line, col, "", f"YAML syntax error: {exc.problem or 'invalid YAML'}{context}")
 
 
-def _syntax_error(text: str, display: str) -> DocumentError:
-    """Parse with the pure-Python loader to word the error the way the docs show it."""
+def _syntax_error(text: str, display: str, first: BaseException) -> DocumentError:
+    """Parse with the pure-Python loader to word the error the way the docs show it.
+
+    Where that loader accepts what libyaml refused (an escaped surrogate), ``first``, libyaml's error, is reported.
+    """
     try:
         loader = _Loader(text)
     except yaml.YAMLError as exc:  # the reader refuses a character; load_document checks those first
@@ -233,6 +236,8 @@ def _syntax_error(text: str, display: str) -> DocumentError:
         return DocumentError(display, 1, 1, "", "YAML nesting is too deep")
     finally:
         loader.dispose()  # type: ignore[no-untyped-call,unused-ignore]
+    if isinstance(first, yaml.MarkedYAMLError):
+        return _marked(first, display)
     return DocumentError(display, 1, 1, "", "YAML syntax error")
 
 
@@ -263,8 +268,8 @@ def load_document(text: str, display: str) -> Document:
     except yaml.constructor.ConstructorError as exc:
         # Raised while building values (e.g. a python/object tag): its own words are right.
         return Document(display, None, pos, [_marked(exc, display)])
-    except (yaml.YAMLError, RecursionError):
-        return Document(display, None, pos, [_syntax_error(text, display)])
+    except (yaml.YAMLError, RecursionError) as exc:
+        return Document(display, None, pos, [_syntax_error(text, display, exc)])
     finally:
         loader.dispose()  # type: ignore[no-untyped-call,unused-ignore]
     errors = [
