@@ -55,7 +55,7 @@ def _describe(value: Any) -> str:
     kind = next((name for t, name in _TYPES if isinstance(value, t)), "a date or time")
     if isinstance(value, (list, dict)):
         return kind
-    return f"{kind} ({pep440.clip(str(value))})"
+    return f"{kind} ({pep440.clip(value) if isinstance(value, str) else str(value)[:60]})"
 
 
 class _Fields:

@@ -46,6 +46,9 @@ FORMATS = ("requirements", "freeze", "pylock", "uv", "poetry")
 #: ``-r``/``-c`` includes nested deeper than this are refused (pip has no limit,
 #: and a chain of thousands would exhaust the stack).
 MAX_INCLUDE_DEPTH = 32
+#: Includes read in all: a file that includes another twice, which includes
+#: another twice ... would otherwise be read an exponential number of times.
+MAX_INCLUDES = 1000
 
 
 # --------------------------------------------------------------------------
@@ -205,13 +208,15 @@ class _Reading:
     leading elsewhere, through ``..`` or a link, is refused, so that a
     requirements file cannot make wheelfix read, and quote in its errors, files
     from anywhere on the machine.  ``left`` is the byte budget of the whole tree
-    of includes, which a file included many times over would otherwise multiply.
+    of includes, which a file included many times over would otherwise multiply;
+    ``includes_left`` counts the files read.
     """
 
     env: Mapping[str, str]
     follow_includes: bool
     root: Optional[Path] = None
     left: int = MAX_BYTES
+    includes_left: int = MAX_INCLUDES
 
     def include(self, path: Path, number: int, value: str, seen: Tuple[Path, ...]) -> Tuple[Path, str]:
         """The resolved path and text of the file that line ``number`` of ``path`` includes as ``value``."""
@@ -224,6 +229,9 @@ class _Reading:
             )
         if len(seen) > MAX_INCLUDE_DEPTH:
             raise PinFileError(f"{where}: -r/-c includes nest more than {MAX_INCLUDE_DEPTH} files deep", hint="flatten the includes")
+        self.includes_left -= 1
+        if self.includes_left < 0:
+            raise PinFileError(f"{where}: more than {MAX_INCLUDES} -r/-c includes in all", hint="is a file included many times over?")
         try:
             text = safefile.read_text(target, limit=MAX_BYTES, root=self.root, display=safefile.shown(value))
         except safefile.UnreadableFile as exc:
@@ -234,7 +242,7 @@ class _Reading:
         self.left -= len(text)
         if self.left < 0:
             raise PinFileError(
-                f"{where}: with {safefile.shown(value)}, the file and its includes hold more than {MAX_BYTES // (1024 * 1024)} MiB",
+                f"{where}: with {safefile.shown(value)}, the file and its includes hold more than {safefile.size_text(MAX_BYTES)}",
                 hint="is a file included many times over?",
             )
         return target, text
@@ -350,6 +358,6 @@ def parse_file(path: Path, *, format: Optional[str] = None) -> PinFile:
 
 
 __all__ = [
-    "FORMATS", "MAX_INCLUDE_DEPTH", "Pin", "PinFile", "PinFileError", "Unauditable", "detect_format", "parse_file",
+    "FORMATS", "MAX_INCLUDE_DEPTH", "MAX_INCLUDES", "Pin", "PinFile", "PinFileError", "Unauditable", "detect_format", "parse_file",
     "parse_freeze", "parse_poetry_lock", "parse_pylock", "parse_requirements", "parse_uv_lock",
 ]

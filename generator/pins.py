@@ -97,10 +97,10 @@ class PinFile:
         return [p for p in self.pins if p.constraint]
 
 
-def read_pin_text(path: Path, *, root: Optional[Path] = None, limit: int = MAX_BYTES) -> str:
+def read_pin_text(path: Path) -> str:
     """A pin file's text (UTF-8, a byte-order mark dropped) through :mod:`generator.safefile`."""
     try:
-        return safefile.read_text(path, limit=limit, root=root)
+        return safefile.read_text(path, limit=MAX_BYTES)
     except safefile.UnreadableFile as exc:
         raise PinFileError(str(exc), hint=exc.hint or "audit a requirements or lock file") from None
 

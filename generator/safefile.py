@@ -67,8 +67,12 @@ def kind_of(mode: int) -> str:
     return next((name for test, name in _KINDS if test(mode)), "a regular file")
 
 
-def _size_text(n: int) -> str:
-    return f"{n // (1024 * 1024)} MiB" if n >= 1024 * 1024 and n % (1024 * 1024) == 0 else f"{n // 1024} KiB"
+def size_text(n: int) -> str:
+    """``16 MiB``, ``512 KiB`` or ``1000 bytes``: the largest unit that divides ``n``."""
+    for unit, name in ((1 << 20, "MiB"), (1 << 10, "KiB")):
+        if n >= unit and n % unit == 0:
+            return f"{n // unit} {name}"
+    return f"{n} bytes"
 
 
 def is_inside(path: PathLike, root: PathLike) -> bool:
@@ -133,7 +137,7 @@ def read_bytes(path: PathLike, *, limit: int, root: Optional[PathLike] = None, d
 
 def _too_large(size: Optional[int], limit: int) -> str:
     actual = f" ({size} bytes)" if size is not None else ""
-    return f"is larger than {_size_text(limit)}{actual}; it is not read"
+    return f"is larger than {size_text(limit)}{actual}; it is not read"
 
 
 def decode_utf8(raw: bytes, display: str, *, bom: bool = True) -> str:
