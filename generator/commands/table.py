@@ -81,7 +81,9 @@ def run(args: argparse.Namespace) -> int:
         try:
             release_spec = pep440.specifier_set(args.release)
         except InvalidSpecifier:
-            raise TableError(f"--release {pep440.clip(args.release)} is not a version specifier", hint="write it like '>=0.7,<0.9' or '==0.8.0'") from None
+            problem = pep440.number_problem(args.release)
+            detail = f" ({problem})" if problem else ""
+            raise TableError(f"--release {pep440.clip(args.release)} is not a version specifier{detail}", hint="write it like '>=0.7,<0.9' or '==0.8.0'") from None
     platforms = list(args.platform or DEFAULT_PLATFORMS)
     if args.python:
         targets = _targets(list(args.python), platforms)  # validate before any network use
