@@ -22,7 +22,7 @@ import sys
 from typing import Any, Optional, Sequence
 
 from generator import __version__
-from generator.errors import WheelfixError
+from generator.errors import WheelfixError, printable
 
 logger = logging.getLogger("wheelfix")
 
@@ -152,9 +152,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         sys.stdout.flush()  # here, where a broken pipe is handled, not at exit
         return code
     except WheelfixError as exc:
-        print(f"wheelfix: error: {exc}", file=sys.stderr)
+        # Messages quote untrusted input: escape what a terminal would act on, line by line
+        # (a few errors, such as every problem of the KB, are a list of lines on purpose).
+        message = "\n".join(map(printable, str(exc).split("\n")))
+        print(f"wheelfix: error: {message}", file=sys.stderr)
         if exc.hint:
-            print(f"  hint: {exc.hint}", file=sys.stderr)
+            print(f"  hint: {printable(exc.hint)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("wheelfix: interrupted", file=sys.stderr)

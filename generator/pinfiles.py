@@ -106,7 +106,7 @@ def _split_options(line: str, path: Path, number: int) -> List[str]:
         return shlex.split(line, posix=True)
     except ValueError as exc:
         raise PinFileError(
-            f"{path}:{number}: cannot split {line!r} into requirement and options ({exc})",
+            f"{path}:{number}: cannot split {pep440.clip(line)} into requirement and options ({exc})",
             hint="check the quotes on that line",
         ) from None
 

@@ -28,7 +28,7 @@ import stat
 from pathlib import Path
 from typing import Optional, Union
 
-from generator.errors import WheelfixError
+from generator.errors import WheelfixError, printable
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -56,10 +56,7 @@ class UnreadableFile(WheelfixError):
 
 def shown(path: PathLike) -> str:
     """A path as messages print it: characters a terminal would act on are escaped."""
-    text = os.fspath(path)
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+    return printable(os.fspath(path))
 
 
 def kind_of(mode: int) -> str:

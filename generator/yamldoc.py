@@ -20,7 +20,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from generator.errors import WheelfixError
+from generator.errors import WheelfixError, printable
 
 FieldPath = Tuple[Union[str, int], ...]
 M = TypeVar("M", bound=BaseModel)
@@ -38,7 +38,7 @@ class DocumentError(WheelfixError):
     def format(self) -> str:
         where = f"{self.field}: " if self.field else ""
         # One line, and nothing a terminal would act on, whatever the record holds.
-        return escape_invisible(f"{self.file}:{self.line}:{self.col}: {where}{self.message}")
+        return printable(f"{self.file}:{self.line}:{self.col}: {where}{self.message}")
 
 
 class _Loader(yaml.SafeLoader):
@@ -158,13 +158,6 @@ def invisible_character(text: str, *, raw: bool = False) -> Optional[Tuple[int, 
             name = unicodedata.name(ch, "")
             return i, f"U+{code:04X}{f' {name}' if name else ''} ({kind})"
     return None
-
-
-def escape_invisible(text: str) -> str:
-    """``text`` with every non-printable character written as a Python escape (one line, inert)."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
 
 
 def _raw_text_error(text: str, display: str) -> Optional[DocumentError]:

@@ -469,3 +469,14 @@ def test_table_skips_index_entries_with_huge_numbers(index_server: IndexServer) 
 def test_table_refuses_huge_numbers_in_arguments(index_server: IndexServer, args: Sequence[str], words: List[str]) -> None:
     result = wheelfix("table", "six", *args, "--index-url", index_server.index_url)
     assert_refused(result, 2, *words)
+
+
+def test_error_messages_escape_what_a_terminal_would_act_on(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from generator.cli import main
+
+    name = tmp_path / "evil\x1b]0;pwned\x07\u202e\n.txt"
+    assert main(["audit", str(name), *TARGET, "--offline"]) == 2
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\u202e" not in err and "\x07" not in err
+    assert "evil\\x1b]0;pwned\\x07\\u202e\\n.txt: no such file" in err
+    assert len([line for line in err.splitlines() if line.startswith("wheelfix: error: ")]) == 1
