@@ -152,9 +152,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         sys.stdout.flush()  # here, where a broken pipe is handled, not at exit
         return code
     except WheelfixError as exc:
-        # Messages quote untrusted input: escape what a terminal would act on, line by line
-        # (a few errors, such as every problem of the KB, are a list of lines on purpose).
-        message = "\n".join(map(printable, str(exc).split("\n")))
+        # Messages quote untrusted input: escape what a terminal would act on, line breaks
+        # included, but for the few errors that list their problems one a line.
+        lines = str(exc).split("\n") if exc.multiline else [str(exc)]
+        message = "\n".join(map(printable, lines))
         print(f"wheelfix: error: {message}", file=sys.stderr)
         if exc.hint:
             print(f"  hint: {printable(exc.hint)}", file=sys.stderr)

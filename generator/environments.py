@@ -31,6 +31,7 @@ class InvalidEnvironments(WheelfixError):
     """kb/environments.yaml has problems; ``errors`` lists each with its position."""
 
     exit_code = 1
+    multiline = True
 
     def __init__(self, errors: List[DocumentError]) -> None:
         self.errors = errors

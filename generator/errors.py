@@ -20,6 +20,9 @@ class WheelfixError(ValueError):
     """
 
     exit_code = 2
+    #: Whether the message is a list of problems, one a line (every problem of the KB);
+    #: any other message is shown on one line, line breaks escaped.
+    multiline = False
 
     def __init__(self, message: str, *, hint: Optional[str] = None) -> None:
         super().__init__(message)

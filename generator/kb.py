@@ -24,6 +24,7 @@ class InvalidKnowledgeBase(WheelfixError):
     """The KB has problems; ``errors`` lists every one, in file and line order."""
 
     exit_code = 1
+    multiline = True
 
     def __init__(self, errors: List[RecordError]) -> None:
         self.errors = errors

@@ -58,6 +58,7 @@ class InvalidRecords(WheelfixError):
     """Raised by :func:`load_kb` when any record is invalid; holds every problem."""
 
     exit_code = 1
+    multiline = True
 
     def __init__(self, errors: Sequence[RecordError]) -> None:
         self.errors = list(errors)
