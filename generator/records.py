@@ -13,7 +13,6 @@ column and field path, so ``wheelfix check`` can print them all at once as::
 from __future__ import annotations
 
 import difflib
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,10 +43,6 @@ _PYTHON_RE = re.compile(r"^3\.\d{1,2}t?$")
 _URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 #: YAML larger than this is not a record; refuse before parsing.
 _MAX_RECORD_BYTES = 512 * 1024
-#: The one subfolder of kb/: real log excerpts, kb/samples/<id>/.
-SAMPLES_DIR = "samples"
-#: A sample is an excerpt of a log, not a whole one.
-_MAX_SAMPLE_BYTES = 1024 * 1024
 
 
 #: One problem in one record: ``file:line:col: field: message``.
@@ -255,7 +250,8 @@ class LoadedRecord:
     positions: Positions = field(default_factory=Positions, compare=False, repr=False)
 
 
-def _display(path: Path, root: Optional[Path]) -> str:
+def display_path(path: Path, root: Optional[Path]) -> str:
+    """``path`` as messages name it: relative to the folder holding ``root`` (kb/), terminal-safe."""
     try:
         shown = path.relative_to(root.parent) if root is not None else path
     except ValueError:
@@ -319,40 +315,6 @@ def unreadable_error(exc: safefile.UnreadableFile, what: str = "the file") -> Re
     return RecordError(exc.display, exc.line or 1, 1, "", f"{what} {exc.reason}")
 
 
-def _folder_problems(kb_dir: Path) -> List[RecordError]:
-    """Files in kb/ that are never loaded and must not sit there silently.
-
-    A record in a subfolder would be skipped, so it is refused; a record with
-    another extension likewise.  Sample files must be regular files inside kb/
-    (tests and readers open them): no links out, no FIFOs or devices, no huge files.
-    """
-    errors: List[RecordError] = []
-    for other in sorted(kb_dir.glob("*.yml")) + sorted(kb_dir.glob("*.YAML")):
-        errors.append(RecordError(_display(other, kb_dir), 1, 1, "", "records use the .yaml extension; rename the file"))
-    for top, dirs, files in os.walk(kb_dir):
-        folder = Path(top)
-        dirs.sort()
-        if folder == kb_dir:
-            continue
-        in_samples = folder.relative_to(kb_dir).parts[0] == SAMPLES_DIR
-        for name in sorted(files) + (sorted(dirs) if in_samples else []):
-            path = folder / name
-            display = _display(path, kb_dir)
-            if not in_samples:
-                if name.lower().endswith((".yaml", ".yml")):
-                    message = f"records live directly in kb/, not in a subfolder (only kb/{SAMPLES_DIR}/ has them); move it to kb/{safefile.shown(name)}"
-                    errors.append(RecordError(display, 1, 1, "", message))
-                continue
-            try:
-                if name in files:
-                    safefile.check_file(path, limit=_MAX_SAMPLE_BYTES, root=kb_dir, display=display)
-                elif not safefile.is_inside(path, kb_dir):
-                    raise safefile.UnreadableFile(display, "leads outside kb/ (through a symbolic link)")
-            except safefile.UnreadableFile as exc:
-                errors.append(unreadable_error(exc, "the sample"))
-    return errors
-
-
 def check_kb(kb_dir: Path) -> Tuple[List[LoadedRecord], List[RecordError]]:
     """Load and validate every record under ``kb_dir``; never raises for bad records."""
     if not kb_dir.is_dir():
@@ -360,7 +322,7 @@ def check_kb(kb_dir: Path) -> Tuple[List[LoadedRecord], List[RecordError]]:
     loaded: List[LoadedRecord] = []
     errors: List[RecordError] = []
     for path in record_paths(kb_dir):
-        display = _display(path, kb_dir)
+        display = display_path(path, kb_dir)
         try:
             text = safefile.read_text(path, limit=_MAX_RECORD_BYTES, root=kb_dir, display=display)
         except safefile.UnreadableFile as exc:
@@ -370,7 +332,8 @@ def check_kb(kb_dir: Path) -> Tuple[List[LoadedRecord], List[RecordError]]:
         errors.extend(doc.errors)
         if incident is not None:
             loaded.append(LoadedRecord(path, display, incident, doc.positions))
-    errors.extend(_folder_problems(kb_dir))
+    for other in sorted(kb_dir.glob("*.yml")) + sorted(kb_dir.glob("*.YAML")):
+        errors.append(RecordError(display_path(other, kb_dir), 1, 1, "", "records use the .yaml extension; rename the file"))
     errors.extend(_cross_check(loaded))
     errors.sort(key=lambda e: (e.file, e.line, e.col))
     return loaded, errors
