@@ -270,7 +270,10 @@ def load_document(text: str, display: str) -> Document:
         for p, n in dupes
     ]
     doc = Document(display, data, pos, errors)
-    _check_strings(data, (), doc)
+    try:
+        _check_strings(data, (), doc)
+    except RecursionError:  # as deep as _walk went, plus the keys' frame
+        return Document(display, None, pos, [DocumentError(display, 1, 1, "", "YAML nesting is too deep")])
     return doc
 
 
