@@ -187,11 +187,16 @@ def _lock_pin(path: Path, line: int, name: str, version: Version, hashes: Tuple[
     )
 
 
-def parse_pylock(path: Path, *, text: Optional[str] = None) -> PinFile:
-    """Parse a PEP 751 ``pylock.toml``."""
+def _load(path: Path, text: Optional[str]) -> Tuple[Path, str, Dict[str, Any]]:
+    """The path, its text (read when not given) and the parsed TOML."""
     path = Path(path)
     body = read_pin_text(path) if text is None else text
-    data = load_toml(path, body)
+    return path, body, load_toml(path, body)
+
+
+def parse_pylock(path: Path, *, text: Optional[str] = None) -> PinFile:
+    """Parse a PEP 751 ``pylock.toml``."""
+    path, body, data = _load(path, text)
     result = PinFile(path=path, format="pylock", requires_python=_requires_python(data, path))
     for entry, line in _entries(data, "packages", path, body):
         name, version = _name_version(entry, path, line)
@@ -211,9 +216,7 @@ def parse_uv_lock(path: Path, *, text: Optional[str] = None) -> PinFile:
     package is locked more than once for different ``resolution-markers``,
     every entry is kept with its markers joined by ``or``.
     """
-    path = Path(path)
-    body = read_pin_text(path) if text is None else text
-    data = load_toml(path, body)
+    path, body, data = _load(path, text)
     result = PinFile(path=path, format="uv", requires_python=_requires_python(data, path))
     for entry, line in _entries(data, "package", path, body):
         name, version = _name_version(entry, path, line)
@@ -251,9 +254,7 @@ def _poetry_markers(entry: _Fields) -> Optional[str]:
 
 def parse_poetry_lock(path: Path, *, text: Optional[str] = None) -> PinFile:
     """Parse a ``poetry.lock`` (lock-version 1.x and 2.x, inline ``files`` or ``[metadata.files]``)."""
-    path = Path(path)
-    body = read_pin_text(path) if text is None else text
-    data = load_toml(path, body)
+    path, body, data = _load(path, text)
     metadata = _Fields(_Fields(data, str(path)).table_("metadata") or {}, f"{path}: metadata")
     # Poetry writes caret/tilde constraints (^3.10) that are not PEP 440; keep only what parses.
     result = PinFile(path=path, format="poetry", requires_python=_poetry_python(metadata.string("python-versions")))

@@ -20,7 +20,7 @@ skip the entry with a warning, as pip skips what it cannot parse.
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Optional, Type
 
 from packaging.markers import InvalidMarker, Marker
 from packaging.requirements import InvalidRequirement, Requirement
@@ -60,25 +60,25 @@ def version(text: str) -> Version:
     return Version(text)
 
 
-def specifier_set(text: str) -> SpecifierSet:
-    """``SpecifierSet(text)``; raises :class:`InvalidSpecifier` for a number too long."""
+def _refuse_long_numbers(text: str, error: Type[ValueError], what: str) -> None:
     problem = number_problem(text)
     if problem is not None:
-        raise InvalidSpecifier(f"{clip(text)} is not a usable version specifier: {problem}")
+        raise error(f"{clip(text)} is not a usable {what}: {problem}")
+
+
+def specifier_set(text: str) -> SpecifierSet:
+    """``SpecifierSet(text)``; raises :class:`InvalidSpecifier` for a number too long."""
+    _refuse_long_numbers(text, InvalidSpecifier, "version specifier")
     return SpecifierSet(text)
 
 
 def requirement(text: str) -> Requirement:
     """``Requirement(text)``; raises :class:`InvalidRequirement` for a number too long."""
-    problem = number_problem(text)
-    if problem is not None:
-        raise InvalidRequirement(f"{clip(text)} is not a usable requirement: {problem}")
+    _refuse_long_numbers(text, InvalidRequirement, "requirement")
     return Requirement(text)
 
 
 def marker(text: str) -> Marker:
     """``Marker(text)``; raises :class:`InvalidMarker` for a number too long."""
-    problem = number_problem(text)
-    if problem is not None:
-        raise InvalidMarker(f"{clip(text)} is not a usable environment marker: {problem}")
+    _refuse_long_numbers(text, InvalidMarker, "environment marker")
     return Marker(text)
