@@ -5,6 +5,11 @@ and ratios measured in this run; nothing is asserted (goals: within 2x of
 ``grep -E -f`` over the same patterns, < 0.3 s end to end for a 1 MB log,
 peak RSS flat from 10 to 100 MB).
 
+Line breaks: the realistic log rewritten with CRLF and with lone CR breaks,
+and logs made of line breaks only, each against its LF twin (lone CR was 20
+times slower than LF while breaks were unified by a regex substitution; a
+translation table now turns lone CRs into LFs).
+
 Two workloads, both printed.  ``realistic``: a verbose build log, mostly
 compiler and build-tool noise (warnings with source excerpts, gcc command
 lines, cargo and CMake progress, copied files) with one line in 40 taken from
@@ -165,7 +170,8 @@ def _to_ere(kind: str, value: str) -> str:
     return re.sub(r"([*+?}])\?", r"\1", ere)  # lazy quantifiers: same lines match
 
 
-def _timed(cmd: List[str], **kw: Any) -> Tuple[float, int, "subprocess.Popen[bytes]"]:
+def _timed(cmd: List[str], **kw: Any) -> Tuple[float, int, "subprocess.Popen[bytes]", float]:
+    """Wall seconds, peak RSS (KiB), the finished process, and CPU seconds (its reaped children included)."""
     # Output goes to a real file: GNU grep stops at the first match when its
     # output is /dev/null, which would make the baseline meaningless.
     with tempfile.TemporaryFile() as out:
@@ -174,7 +180,39 @@ def _timed(cmd: List[str], **kw: Any) -> Tuple[float, int, "subprocess.Popen[byt
         _pid, _status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(_status)
-    return elapsed, usage.ru_maxrss, proc
+    return elapsed, usage.ru_maxrss, proc, usage.ru_utime + usage.ru_stime
+
+
+def _rewrite_breaks(src: Path, dst: Path, newline: bytes) -> None:
+    with src.open("rb") as inp, dst.open("wb") as out:
+        for chunk in iter(lambda: inp.read(1 << 20), b""):
+            out.write(chunk.replace(b"\n", newline))
+
+
+def _line_breaks(python: List[str], realistic: Path, bundle: Path, tmpdir: Path, mb: int) -> None:
+    """The same logs with ``\\n``, ``\\r\\n`` and lone ``\\r`` breaks (old Mac, progress bars), and logs of breaks only."""
+    print()
+    print(f"== line breaks: {mb} MB logs, \\n against \\r\\n and lone \\r (goal: ratio <= 1.2x) ==")
+    variants = {"LF": b"\n", "CRLF": b"\r\n", "CR": b"\r"}
+    for kind, make in (("realistic", None), ("breaks only", mb << 20)):
+        wall: Dict[str, float] = {}
+        cpu: Dict[str, float] = {}
+        for name, newline in variants.items():
+            path = tmpdir / f"breaks-{name}.log"
+            if make is None:
+                _rewrite_breaks(realistic, path, newline)
+            else:
+                path.write_bytes(newline * (make // len(newline)))
+            # Best of three, and CPU time beside wall time: on a busy machine the
+            # wall time of one run says more about the neighbours than about us.
+            runs = [_timed([*python, str(path), "--index", str(bundle)], cwd=ROOT) for _ in range(3)]
+            wall[name] = min(r[0] for r in runs)
+            cpu[name] = min(r[3] for r in runs)
+            rss, code = runs[0][1], runs[0][2].returncode
+            print(f"{kind:<11} {name:<4}: {wall[name]:6.2f} s wall, {cpu[name]:6.2f} s CPU, best of 3  (exit {code}, peak RSS {rss / 1024:.0f} MB)")
+            path.unlink()
+        for label, times in (("wall", wall), ("CPU", cpu)):
+            print(f"ratio {kind} ({label}): CR/LF {times['CR'] / times['LF']:.2f}x, CRLF/LF {times['CRLF'] / times['LF']:.2f}x")
 
 
 def main() -> int:
@@ -214,15 +252,17 @@ def main() -> int:
             big = logs[workload, args.mb]
             print()
             print(f"== {args.mb} MB {workload} log, all signatures ==")
-            t_py, rss_py, proc = _timed([*python, str(big), "--index", str(big_bundle), "--all"], cwd=ROOT)
+            t_py, rss_py, proc, _cpu = _timed([*python, str(big), "--index", str(big_bundle), "--all"], cwd=ROOT)
             print(f"wheelfix explain : {t_py:7.2f} s  (exit {proc.returncode}, peak RSS {rss_py / 1024:.0f} MB)")
             if grep:
                 env = dict(os.environ, LC_ALL="C")
-                t_grep, rss_grep, gproc = _timed([grep, "-E", "-c", "-f", str(patterns), str(big)], env=env)
+                t_grep, rss_grep, gproc, _cpu = _timed([grep, "-E", "-c", "-f", str(patterns), str(big)], env=env)
                 print(f"grep -E -f (C)   : {t_grep:7.2f} s  (exit {gproc.returncode}, peak RSS {rss_grep / 1024:.0f} MB)")
                 print(f"ratio explain/grep ({workload}): {t_py / t_grep:.2f}x  (goal <= 2x)")
             else:
                 print("grep not found: no baseline")
+
+        _line_breaks(python, logs["realistic", args.mb], big_bundle, tmpdir, args.mb)
 
         print()
         print("== 1 MB log, end to end with interpreter start (real signatures) ==")
@@ -230,7 +270,7 @@ def main() -> int:
         for workload in ("realistic", "samples"):
             times = []
             for _ in range(5):
-                t, _rss, _p = _timed([*python, str(logs[workload, 1]), "--index", str(real_bundle)], cwd=ROOT)
+                t, _rss, _p, _cpu = _timed([*python, str(logs[workload, 1]), "--index", str(real_bundle)], cwd=ROOT)
                 times.append(t)
             print(f"explain 1 MB {workload:<9}: best {min(times):.3f} s, median {sorted(times)[2]:.3f} s  (goal < 0.3 s)")
         print(f"bare interpreter: {t_bare:.3f} s")
@@ -239,7 +279,7 @@ def main() -> int:
         print("== peak RSS by log size (realistic, all signatures) ==")
         rows = []
         for mb in sizes:
-            t, rss, _p = _timed([*python, str(logs["realistic", mb]), "--index", str(big_bundle)], cwd=ROOT)
+            t, rss, _p, _cpu = _timed([*python, str(logs["realistic", mb]), "--index", str(big_bundle)], cwd=ROOT)
             rows.append((mb, rss))
             print(f"{mb:>4} MB: {rss / 1024:6.1f} MB peak RSS, {t:6.2f} s, {mb / t:6.1f} MB/s")
         print(f"RSS growth {rows[0][0]} -> {rows[-1][0]} MB of log: {(rows[-1][1] - rows[0][1]) / 1024:+.1f} MB")

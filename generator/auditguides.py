@@ -12,6 +12,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from generator import pep440, safefile
 from generator.auditreport import AuditError
 from generator.signatures import guide_url
 
@@ -70,9 +71,9 @@ def parse_guides(data: Any, where: str) -> List[Guide]:
         if not isinstance(packages, list):
             raise _guide_error(at, "\"packages\" must be a list of names")
         try:
-            python = SpecifierSet(raw["python"]) if raw.get("python") else None
+            python = pep440.specifier_set(raw["python"]) if raw.get("python") else None
             versions: Dict[str, SpecifierSet] = {
-                canonicalize_name(k): SpecifierSet(v) for k, v in (raw.get("versions") or {}).items()
+                canonicalize_name(k): pep440.specifier_set(v) for k, v in (raw.get("versions") or {}).items()
             }
         except (InvalidSpecifier, AttributeError, TypeError) as exc:
             raise _guide_error(at, f"bad version specifier ({exc})") from None
@@ -90,6 +91,10 @@ def parse_guides(data: Any, where: str) -> List[Guide]:
     return out
 
 
+#: A guides file is a signatures bundle: a few KiB per guide.
+_MAX_GUIDES_BYTES = 16 * 1024 * 1024
+
+
 def load_guides(path: Optional[Path] = None) -> Tuple[List[Guide], Optional[str]]:
     """Load guides from ``path`` or the bundled ``generator/data/signatures.json``.
 
@@ -97,10 +102,10 @@ def load_guides(path: Optional[Path] = None) -> Tuple[List[Guide], Optional[str]
     """
     if path is not None:
         try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise AuditError(f"cannot read guides file {path} ({exc.strerror or exc})", hint="check --guides") from None
-        where = str(path)
+            text = safefile.read_text(path, limit=_MAX_GUIDES_BYTES)
+        except safefile.UnreadableFile as exc:
+            raise AuditError(f"cannot read guides file {exc}", hint="check --guides") from None
+        where = safefile.shown(path)
     else:
         bundled = resources.files("generator").joinpath("data").joinpath("signatures.json")
         if not bundled.is_file():
@@ -111,6 +116,8 @@ def load_guides(path: Optional[Path] = None) -> Tuple[List[Guide], Optional[str]
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise _guide_error(f"{where}:{exc.lineno}", f"not valid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise _guide_error(where, "JSON nested too deeply to read") from None
     return parse_guides(data, where), None
 
 

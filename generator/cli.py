@@ -17,11 +17,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from typing import Any, Optional, Sequence
 
 from generator import __version__
-from generator.errors import WheelfixError
+from generator.errors import WheelfixError, printable
 
 logger = logging.getLogger("wheelfix")
 
@@ -98,8 +99,43 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
     logger.setLevel(level)
 
 
+def _guard_std_streams() -> None:
+    """Give closed standard streams (``<&-``, ``>&-``) a stand-in on the null device.
+
+    A closed descriptor 0, 1 or 2 would be handed out again by the next open
+    or pipe, and a child or a log line would land in it; Python also leaves
+    ``sys.stdout`` and ``sys.stderr`` as None.  With the null device in their
+    place, what is written to a closed output is discarded, as a closed pipe
+    would.  ``sys.stdin`` stays None, so that ``explain -`` can say that
+    standard input is closed rather than read nothing.
+    """
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+    if sys.stdout is None:
+        sys.stdout = open(1, "w", closefd=False)
+    if sys.stderr is None:
+        sys.stderr = open(2, "w", closefd=False)
+
+
+def _discard_stdout() -> None:
+    """After a broken pipe: send the rest of standard output to the null device, so exit does not fail flushing it."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):  # not a real file (tests capture it)
+        pass
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the ``wheelfix`` command line and return its exit code."""
+    _guard_std_streams()
     args_list = list(sys.argv[1:] if argv is None else argv)
     command = _first_command(args_list)
     parser = _build_parser(command)
@@ -112,17 +148,24 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
-        return int(_command_module(args.command).run(args))
+        code = int(_command_module(args.command).run(args))
+        sys.stdout.flush()  # here, where a broken pipe is handled, not at exit
+        return code
     except WheelfixError as exc:
-        print(f"wheelfix: error: {exc}", file=sys.stderr)
+        # Messages quote untrusted input: escape what a terminal would act on, line breaks
+        # included, but for the few errors that list their problems one a line.
+        lines = str(exc).split("\n") if exc.multiline else [str(exc)]
+        message = "\n".join(map(printable, lines))
+        print(f"wheelfix: error: {message}", file=sys.stderr)
         if exc.hint:
-            print(f"  hint: {exc.hint}", file=sys.stderr)
+            print(f"  hint: {printable(exc.hint)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("wheelfix: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader (e.g. `| head`) went away; that is not an error of ours.
+        _discard_stdout()
         return EXIT_OK
     except OSError as exc:
         where = f" {exc.filename!r}" if getattr(exc, "filename", None) else ""

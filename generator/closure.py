@@ -19,6 +19,7 @@ from typing import Callable, Dict, List, Mapping, Optional, Protocol, Sequence, 
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
+from generator import pep440
 from generator.auditguides import Guide
 from generator.auditjudge import judge
 from generator.auditreport import AuditReport, Finding, Resolution, Upgrade
@@ -72,7 +73,7 @@ def _pip_choice(verdicts: Sequence[Verdict], specifier: SpecifierSet, pins: Sequ
     exact = [s.version for s in specifier if s.operator in ("==", "===") and "*" not in s.version]
     if len(exact) == 1:
         try:
-            return Version(exact[0])
+            return pep440.version(exact[0])
         except InvalidVersion:
             return None
     admitted = [v for v in verdicts if not v.yanked and all(p.specifier.contains(v.version, prereleases=True) for p in pins)]
@@ -125,7 +126,7 @@ def audit_closure(
     for name in todo:
         node = closure.packages[name]
         try:
-            version = Version(node.version)
+            version = pep440.version(node.version)
         except InvalidVersion:
             report.warn(f"{pf.path}: {closure.tool} resolved {name} to {node.version!r}, not a version")
             continue
@@ -189,7 +190,7 @@ def find_upgrade(
     the resolver could not answer stops it unfinished.
     """
     try:
-        now = Version(current)
+        now = pep440.version(current)
     except InvalidVersion:
         return None, False
     extras = sorted({e for p in pins for e in p.extras})

@@ -17,6 +17,7 @@ from typing import Callable, List, Optional, Sequence
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import Version
 
+from generator import pep440
 from generator.indexdata import DistFile, ProjectPage
 from generator.wheels import file_version
 
@@ -50,7 +51,7 @@ def parse_requires_dist(text: str, where: str) -> List[str]:
     for raw in headers.get_all("Requires-Dist") or []:
         value = " ".join(str(raw).split())
         try:
-            Requirement(value)
+            pep440.requirement(value)
         except InvalidRequirement as exc:
             logger.warning("%s: Requires-Dist %r is not a valid requirement (%s); ignored", where, value, exc)
             continue

@@ -458,7 +458,8 @@ _RULES: Tuple[_Rule, ...] = (
     ("-linux-gnu", re.compile(r"-linux-gnu"), _vote_os("linux")),
     ("musl", re.compile(r"ld-musl-|linux-musl|musl-gcc"), _vote_os("musl")),
     ("lpine", re.compile(r"[Aa]lpine"), _vote_os("musl")),
-    ("linux", re.compile(r"(manylinux_[0-9]+_[0-9]+|manylinux1|manylinux2010|manylinux2014|musllinux_[0-9]+_[0-9]+)_(x86_64|aarch64|i686|armv7l|ppc64le|s390x)"), _wheel_tag),
+    # At most 3 digits a version: a log line may hold any number of them, and int() refuses over 4,300.
+    ("linux", re.compile(r"(manylinux_[0-9]{1,3}_[0-9]{1,3}|manylinux1|manylinux2010|manylinux2014|musllinux_[0-9]{1,3}_[0-9]{1,3})_(x86_64|aarch64|i686|armv7l|ppc64le|s390x)"), _wheel_tag),
     ("win", re.compile(r"[-.](win_amd64|win32|win_arm64)\.whl"), _win_tag),
     ("macosx_", re.compile(r"macosx_([0-9]+)_([0-9]+)_(x86_64|arm64|universal2)"), _mac_tag),
     (":/", re.compile(r"(?:^|[ '\"(=])[A-Za-z]:/(?:Users|Program Files|Windows|hostedtoolcache|a/|Python)"), _vote_os("windows")),
@@ -527,6 +528,7 @@ def nearest_wheel(diagnosis: Diagnosis, *, online: bool = False) -> Optional[Dic
     try:
         from packaging.version import InvalidVersion, Version
 
+        from generator import pep440
         from generator.index import IndexClient, IndexClientError  # type: ignore[import-not-found,unused-ignore]
         from generator.wheels import Kind, Target, release_verdicts  # type: ignore[import-not-found,unused-ignore]
     except ImportError as exc:  # the index modules are optional at this layer
@@ -553,7 +555,7 @@ def nearest_wheel(diagnosis: Diagnosis, *, online: bool = False) -> Optional[Dic
     chosen = wheels[-1][1]
     if failed_version:
         try:
-            wanted = Version(failed_version)
+            wanted = pep440.version(failed_version)
         except InvalidVersion:
             wanted = None
         if wanted is not None:

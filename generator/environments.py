@@ -16,19 +16,23 @@ from typing import Dict, List, Optional
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from typing_extensions import Annotated
 
-from generator import safetext
+from generator import safefile, safetext
 from generator.errors import WheelfixError
 from generator.yamldoc import DocumentError, load_document, validate
 
 _NAME_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
-_TAG_RE = re.compile(r"^(manylinux_\d+_\d+|musllinux_\d+_\d+|macosx_\d+_\d+)_[a-z0-9_]+$|^win_(amd64|arm64)$|^win32$")
+# Versions in tags have at most 3 digits: the engine lists every older version a tag accepts.
+_TAG_RE = re.compile(r"^(manylinux_\d{1,3}_\d{1,3}|musllinux_\d{1,3}_\d{1,3}|macosx_\d{1,3}_\d{1,3})_[a-z0-9_]+$|^win_(amd64|arm64)$|^win32$")
 _PY_RE = re.compile(r"^3\.\d{1,2}(\.\d{1,2})?$")
+#: The file lists a few dozen environments; anything far larger is not it.
+MAX_BYTES = 1024 * 1024
 
 
 class InvalidEnvironments(WheelfixError):
     """kb/environments.yaml has problems; ``errors`` lists each with its position."""
 
     exit_code = 1
+    multiline = True
 
     def __init__(self, errors: List[DocumentError]) -> None:
         self.errors = errors
@@ -117,10 +121,11 @@ def parse_environments(text: str, display: str) -> Dict[str, Environment]:
     return {env.name: env for env in parsed.environments}
 
 
-def load_environments(path: Path) -> Dict[str, Environment]:
-    """Load ``kb/environments.yaml``; the result maps name -> :class:`Environment`."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise WheelfixError(f"cannot read {path}: {exc.strerror}", hint="run from the repository root or pass --kb DIR") from None
-    return parse_environments(text, str(path))
+def load_environments(path: Path, root: Optional[Path] = None) -> Dict[str, Environment]:
+    """Load ``kb/environments.yaml``; the result maps name -> :class:`Environment`.
+
+    With ``root`` (the kb/ folder), a link leading out of it is refused.  Raises
+    :class:`~generator.safefile.UnreadableFile` when the file cannot be read.
+    """
+    text = safefile.read_text(path, limit=MAX_BYTES, root=root)
+    return parse_environments(text, safefile.shown(path))

@@ -20,7 +20,21 @@ class WheelfixError(ValueError):
     """
 
     exit_code = 2
+    #: Whether the message is a list of problems, one a line (every problem of the KB);
+    #: any other message is shown on one line, line breaks escaped.
+    multiline = False
 
     def __init__(self, message: str, *, hint: Optional[str] = None) -> None:
         super().__init__(message)
         self.hint = hint
+
+
+def printable(text: str) -> str:
+    """``text`` with every character a terminal would act on written as a Python escape.
+
+    Line breaks count (``\\n``, ``\\u2028``): untrusted input quoted in a message
+    stays inert and on one line.
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)

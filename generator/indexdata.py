@@ -21,7 +21,7 @@ from urllib.parse import quote, urljoin, urlsplit
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from generator import _boundedjson
+from generator import _boundedjson, pep440
 from generator.errors import WheelfixError
 
 logger = logging.getLogger("wheelfix.indexdata")
@@ -199,12 +199,13 @@ def parse_project_page(
     raw_files = payload.get("files")
     if not isinstance(raw_files, list):
         raise _bad(shown_name, "files", "it must be a list", raw_files)
-    files = tuple(_parse_file(shown_name, i, entry, base_url) for i, entry in enumerate(raw_files))
+    parsed = (_parse_file(shown_name, i, entry, base_url) for i, entry in enumerate(raw_files))
+    files = tuple(f for f in parsed if _usable(shown_name, f"file {pep440.clip(f.filename)}", f.filename, f.requires_python or ""))
     raw_versions = payload.get("versions")
     if raw_versions is None:
         versions = _versions_from_filenames(files)
     elif isinstance(raw_versions, list) and all(isinstance(v, str) for v in raw_versions):
-        versions = tuple(raw_versions)
+        versions = tuple(v for v in raw_versions if _usable(shown_name, f"version {pep440.clip(v)}", v))
     else:
         raise _bad(shown_name, "versions", "it must be a list of strings", raw_versions)
     serial = last_serial
@@ -287,10 +288,18 @@ def index_label(index_url: str) -> str:
     return shown + quote(parts.path.rstrip("/"), safe="/-._~+:@!$,;=")
 
 
+def _usable(name: str, what: str, *texts: str) -> bool:
+    """False, with a warning, when an entry holds a number no version can have (see :mod:`generator.pep440`)."""
+    problem = next((p for p in map(pep440.number_problem, texts) if p), None)
+    if problem is not None:
+        logger.warning("project page for %r: skipping %s: %s", name, what, problem)
+    return problem is None
+
+
 def safe_version(text: str) -> Optional[Version]:
     """``Version(text)``, or None (logged at debug) when it is not PEP 440, as pip skips those."""
     try:
-        return Version(text)
+        return pep440.version(text)
     except InvalidVersion:
         logger.debug("ignoring non-PEP 440 version %r", text)
         return None

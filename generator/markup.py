@@ -21,7 +21,6 @@ module does not rely on that.  Pure functions, no I/O.
 from __future__ import annotations
 
 import html
-import json
 import re
 import threading
 from typing import Any, Iterable, Optional
@@ -43,7 +42,6 @@ _EMOJI_START = re.compile(r":(?=[+\-\w]+:)")
 _BLOCK_START = re.compile(r"^(\d*)(?:([.)])(?=\s|$)|([-+])(?=\s|$)|(!)!!|(\?)\?\?|(~)~~)")
 _BLOCK_ESCAPES = {"-": "\\-", "+": "\\+", "!": "\\!", ".": "\\.", ")": "\\)", "?": "&#63;", "~": "&#126;"}
 #: Characters YAML cannot hold literally in a double-quoted scalar (or refuses outright).
-_YAML_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 #: Characters that would end or break a Markdown link destination.
 _URL_BREAKERS = {" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E", "\\": "%5C", "`": "%60", '"': "%22", "'": "%27"}
 
@@ -113,6 +111,36 @@ def md_url(url: Any) -> str:
     return "".join(_URL_BREAKERS.get(c, c) for c in one_line(url))
 
 
+# In a double-quoted YAML scalar only the double quote and the backslash are special among printable
+# characters; everything else outside printable ASCII is looked at one by one.
+_YAML_SPECIAL = re.compile('["\\\\]|[^\\x20-\\x7e]')
+
+
+def _yaml_escape(m: "re.Match[str]") -> str:
+    ch = m.group()
+    if ch in '"\\':
+        return "\\" + ch
+    if ch.isprintable():
+        return ch  # YAML's reader accepts every printable character, and none of them breaks a line
+    code = ord(ch)
+    if 0xD800 <= code <= 0xDFFF:
+        return "\\uFFFD"  # no YAML reader takes a lone surrogate, even escaped; it is no text anyway
+    return f"\\x{code:02X}" if code < 0x100 else f"\\u{code:04X}" if code < 0x10000 else f"\\U{code:08X}"
+
+
+def yaml_str(value: Any) -> str:
+    """A string as a one-line double-quoted YAML scalar for front matter; it reads back as itself.
+
+    Runs of whitespace become one space.  Every character YAML would refuse or
+    read as a line break (controls, NEL, U+2028, noncharacters, surrogates) and
+    every invisible one is written as an escape, so no string can end the
+    scalar or the front matter early.  JSON's escapes are not enough: YAML
+    refuses a literal C1 control and breaks lines at U+2028.  A lone surrogate,
+    which no YAML reader takes, becomes U+FFFD, the replacement character.
+    """
+    return '"' + _YAML_SPECIAL.sub(_yaml_escape, " ".join(str(value).split())) + '"'
+
+
 def front_matter(value: Any) -> str:
     """A front matter value that the theme prints as HTML: HTML-escaped, then a YAML string.
 
@@ -120,8 +148,7 @@ def front_matter(value: Any) -> str:
     and the tags page, and ``description`` into a ``<meta>`` attribute, all
     without escaping; the escaped text reads literally in each of them.
     """
-    quoted = json.dumps(html_text(one_line(value)), ensure_ascii=False)
-    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
+    return yaml_str(html_text(one_line(value)))
 
 
 class _SafeMarkdown(threading.local):

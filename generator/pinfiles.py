@@ -7,9 +7,12 @@ One parser per format, all returning a :class:`PinFile`:
   ``--hash`` options, extras and environment markers;
 * :func:`parse_freeze` -- ``pip freeze`` output (``name==1.0``, ``name @ file://...``,
   ``-e`` lines), which is the requirements format without includes;
-* :func:`parse_pylock` -- ``pylock.toml`` (PEP 751, ``[[packages]]``);
-* :func:`parse_uv_lock` -- ``uv.lock`` (``[[package]]`` with ``source``/``wheels``);
-* :func:`parse_poetry_lock` -- ``poetry.lock`` (``[[package]]`` with ``files``).
+* :func:`parse_pylock`, :func:`parse_uv_lock`, :func:`parse_poetry_lock` --
+  the TOML lock files, from :mod:`generator.lockfiles`.
+
+The records they return (:class:`Pin`, :class:`PinFile` ...) live in
+:mod:`generator.pins`; this module re-exports all of it.  Every file is read
+through :mod:`generator.safefile` (regular files only, sizes bounded).
 
 :func:`parse_file` picks the parser from the file name and falls back to
 looking at the content.  Markers are *not* evaluated here: a :class:`Pin`
@@ -23,102 +26,29 @@ from __future__ import annotations
 import logging
 import re
 import shlex
-import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
-from packaging.markers import InvalidMarker, Marker
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.requirements import InvalidRequirement
+from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from generator.errors import WheelfixError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.9/3.10 only
-    import tomli as tomllib
+from generator import pep440, safefile
+from generator.lockfiles import lock_format, parse_poetry_lock, parse_pylock, parse_uv_lock
+from generator.pins import MAX_BYTES, Pin, PinFile, PinFileError, Unauditable, first_line, read_pin_text
 
 logger = logging.getLogger("wheelfix.pinfiles")
 
 #: The formats :func:`parse_file` knows, by the name it reports.
 FORMATS = ("requirements", "freeze", "pylock", "uv", "poetry")
-
-
-class PinFileError(WheelfixError):
-    """A requirements or lock file that cannot be read; the message names file:line."""
-
-
-@dataclass(frozen=True)
-class Pin:
-    """One requirement or locked package.
-
-    ``version`` is set when the line pins one exact release (``==1.2``,
-    ``===1.2`` or any lock entry); loose requirements keep only ``specifier``.
-    ``hashes`` are ``algo:hex`` strings from ``--hash`` options or the lock.
-    ``constraint`` is true for lines read through ``-c``: they narrow versions
-    but do not ask for a package to be installed.
-    """
-
-    name: str
-    raw_name: str
-    file: Path
-    line: int
-    specifier: SpecifierSet = field(default_factory=SpecifierSet)
-    version: Optional[Version] = None
-    extras: Tuple[str, ...] = ()
-    marker: Optional[Marker] = None
-    hashes: Tuple[str, ...] = ()
-    constraint: bool = False
-
-    @property
-    def where(self) -> str:
-        """``file:line``, as editors and CI annotations understand it."""
-        return f"{self.file}:{self.line}"
-
-    def requirement_line(self) -> str:
-        """The requirement as pip reads it, without marker, hashes or options."""
-        extras = f"[{','.join(self.extras)}]" if self.extras else ""
-        return f"{self.raw_name}{extras}{self.specifier}"
-
-
-@dataclass(frozen=True)
-class Unauditable:
-    """A line naming something the index cannot tell us about (editable, URL, path)."""
-
-    file: Path
-    line: int
-    text: str
-    reason: str
-
-    @property
-    def where(self) -> str:
-        """``file:line`` of the line."""
-        return f"{self.file}:{self.line}"
-
-
-@dataclass
-class PinFile:
-    """What one file (and, for requirements, the files it includes) pins."""
-
-    path: Path
-    format: str
-    pins: List[Pin] = field(default_factory=list)
-    unauditable: List[Unauditable] = field(default_factory=list)
-    #: ``requires-python`` of a lock file, when it records one.
-    requires_python: Optional[SpecifierSet] = None
-
-    @property
-    def requirements(self) -> List[Pin]:
-        """Pins that ask for a package (not ``-c`` constraints)."""
-        return [p for p in self.pins if not p.constraint]
-
-    @property
-    def constraints(self) -> List[Pin]:
-        """Pins read through ``-c`` files."""
-        return [p for p in self.pins if p.constraint]
+#: ``-r``/``-c`` includes nested deeper than this are refused (pip has no limit,
+#: and a chain of thousands would exhaust the stack).
+MAX_INCLUDE_DEPTH = 32
+#: Includes read in all: a file that includes another twice, which includes
+#: another twice ... would otherwise be read an exponential number of times.
+MAX_INCLUDES = 1000
 
 
 # --------------------------------------------------------------------------
@@ -176,16 +106,9 @@ def _split_options(line: str, path: Path, number: int) -> List[str]:
         return shlex.split(line, posix=True)
     except ValueError as exc:
         raise PinFileError(
-            f"{path}:{number}: cannot split {line!r} into requirement and options ({exc})",
+            f"{path}:{number}: cannot split {pep440.clip(line)} into requirement and options ({exc})",
             hint="check the quotes on that line",
         ) from None
-
-
-def _first_line(exc: Exception) -> str:
-    # packaging's messages draw a caret under the error on extra lines; the
-    # CLI shows one line, and the message already quotes the input.
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
 
 
 def _looks_like_location(text: str) -> bool:
@@ -203,7 +126,7 @@ def _exact_version(spec: SpecifierSet) -> Optional[Version]:
     if len(specs) != 1 or specs[0].operator not in ("==", "===") or specs[0].version.endswith(".*"):
         return None
     try:
-        return Version(specs[0].version)
+        return pep440.version(specs[0].version)
     except InvalidVersion:
         return None
 
@@ -244,7 +167,7 @@ def _parse_requirement_line(
                 )
             i += 1
     try:
-        req = Requirement(req_text)
+        req = pep440.requirement(req_text)
     except InvalidRequirement as exc:
         if _looks_like_location(req_text):
             result.unauditable.append(
@@ -252,7 +175,7 @@ def _parse_requirement_line(
             )
             return
         raise PinFileError(
-            f"{path}:{number}: {req_text!r} is not a valid requirement ({_first_line(exc)})",
+            f"{path}:{number}: {pep440.clip(req_text)} is not a valid requirement ({first_line(exc)})",
             hint="a requirement looks like name[extra]==1.0 ; python_version < '3.13'",
         ) from None
     if req.url:
@@ -276,19 +199,60 @@ def _parse_requirement_line(
     )
 
 
+@dataclass
+class _Reading:
+    """What one requirements file and its includes share: where includes may lead, and what is left to read.
+
+    ``root`` is the repository of the file named by the user (the folder that
+    holds ``.git``, or the file's own folder outside a repository): an include
+    leading elsewhere, through ``..`` or a link, is refused, so that a
+    requirements file cannot make wheelfix read, and quote in its errors, files
+    from anywhere on the machine.  ``left`` is the byte budget of the whole tree
+    of includes, which a file included many times over would otherwise multiply;
+    ``includes_left`` counts the files read.
+    """
+
+    env: Mapping[str, str]
+    follow_includes: bool
+    root: Optional[Path] = None
+    left: int = MAX_BYTES
+    includes_left: int = MAX_INCLUDES
+
+    def include(self, path: Path, number: int, value: str, seen: Tuple[Path, ...]) -> Tuple[Path, str]:
+        """The resolved path and text of the file that line ``number`` of ``path`` includes as ``value``."""
+        where = f"{path}:{number}"
+        target = (path.parent / value).resolve()
+        if target in seen:
+            raise PinFileError(
+                f"{where}: {value} includes itself (through {' -> '.join(p.name for p in seen)})",
+                hint="remove the circular -r/-c include",
+            )
+        if len(seen) > MAX_INCLUDE_DEPTH:
+            raise PinFileError(f"{where}: -r/-c includes nest more than {MAX_INCLUDE_DEPTH} files deep", hint="flatten the includes")
+        self.includes_left -= 1
+        if self.includes_left < 0:
+            raise PinFileError(f"{where}: more than {MAX_INCLUDES} -r/-c includes in all", hint="is a file included many times over?")
+        try:
+            text = safefile.read_text(target, limit=MAX_BYTES, root=self.root, display=safefile.shown(value))
+        except safefile.UnreadableFile as exc:
+            raise PinFileError(
+                f"{where}: cannot read included file {exc.display} ({exc.reason})",
+                hint="-r and -c paths are relative to the file that names them and stay inside its repository",
+            ) from None
+        self.left -= len(text)
+        if self.left < 0:
+            raise PinFileError(
+                f"{where}: with {safefile.shown(value)}, the file and its includes hold more than {safefile.size_text(MAX_BYTES)}",
+                hint="is a file included many times over?",
+            )
+        return target, text
+
+
 def _parse_requirements_text(
-    text: str,
-    path: Path,
-    result: PinFile,
-    *,
-    constraint: bool,
-    follow_includes: bool,
-    seen: Tuple[Path, ...],
-    env: Mapping[str, str],
-    read: Callable[[Path], str],
+    text: str, path: Path, result: PinFile, reading: _Reading, *, constraint: bool, seen: Tuple[Path, ...]
 ) -> None:
     for number, line in _logical_lines(text):
-        line = _expand_env(line, env)
+        line = _expand_env(line, reading.env)
         if not line.startswith("-"):
             _parse_requirement_line(line, path, number, constraint=constraint, result=result)
             continue
@@ -303,7 +267,7 @@ def _parse_requirements_text(
                 raise PinFileError(f"{path}:{number}: option {opt} needs a value", hint=f"write {opt} VALUE")
             value, rest = rest[0], rest[1:]
         if opt in _INCLUDE_OPTIONS:
-            if not follow_includes:
+            if not reading.follow_includes:
                 raise PinFileError(
                     f"{path}:{number}: {opt} includes are not allowed in pip freeze output",
                     hint="audit the file as a requirements file instead",
@@ -311,28 +275,9 @@ def _parse_requirements_text(
             if _URL_RE.match(value):
                 result.unauditable.append(Unauditable(path, number, line, "include from a URL is not read"))
                 continue
-            target = (path.parent / value).resolve()
-            if target in seen:
-                raise PinFileError(
-                    f"{path}:{number}: {value} includes itself (through {' -> '.join(p.name for p in seen)})",
-                    hint="remove the circular -r/-c include",
-                )
-            try:
-                included = read(target)
-            except OSError as exc:
-                raise PinFileError(
-                    f"{path}:{number}: cannot read included file {value} ({exc.strerror or exc})",
-                    hint="-r and -c paths are relative to the file that names them",
-                ) from None
+            target, included = reading.include(path, number, value, seen)
             _parse_requirements_text(
-                included,
-                target,
-                result,
-                constraint=constraint or _INCLUDE_OPTIONS[opt],
-                follow_includes=True,
-                seen=seen + (target,),
-                env=env,
-                read=read,
+                included, target, result, reading, constraint=constraint or _INCLUDE_OPTIONS[opt], seen=seen + (target,)
             )
         elif opt in _EDITABLE_OPTIONS:
             result.unauditable.append(Unauditable(path, number, line, "an editable install (-e), not an index release"))
@@ -340,37 +285,23 @@ def _parse_requirements_text(
             logger.debug("%s:%d: ignoring option %s", path, number, opt)
         else:
             raise PinFileError(
-                f"{path}:{number}: unknown option {tokens[0]!r}",
+                f"{path}:{number}: unknown option {pep440.clip(tokens[0])}",
                 hint="requirements files accept -r, -c, -e, --hash and pip's index options",
             )
 
 
-def _read_text(path: Path) -> str:
-    try:
-        # utf-8-sig: files saved by Windows editors start with a BOM.
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise PinFileError(f"{path}: not UTF-8 text ({exc.reason})", hint="is this really a requirements file?") from None
-
-
-def parse_requirements(
-    path: Path,
-    *,
-    text: Optional[str] = None,
-    env: Optional[Mapping[str, str]] = None,
-    read: Callable[[Path], str] = _read_text,
-) -> PinFile:
+def parse_requirements(path: Path, *, text: Optional[str] = None, env: Optional[Mapping[str, str]] = None) -> PinFile:
     """Parse a requirements file and everything it includes with ``-r``/``-c``.
 
     ``env`` supplies ``${VAR}`` substitutions (pip's syntax); by default none
     are substituted, so the result does not depend on the caller's environment.
+    Includes must stay inside the file's repository (see :class:`_Reading`).
     """
     path = Path(path)
     result = PinFile(path=path, format="requirements")
-    body = read(path.resolve()) if text is None else text
-    _parse_requirements_text(
-        body, path, result, constraint=False, follow_includes=True, seen=(path.resolve(),), env=env or {}, read=read
-    )
+    body = read_pin_text(path) if text is None else text
+    reading = _Reading(env or {}, follow_includes=True, root=safefile.repository_root(path), left=MAX_BYTES - len(body))
+    _parse_requirements_text(body, path, result, reading, constraint=False, seen=(path.resolve(),))
     return result
 
 
@@ -378,205 +309,8 @@ def parse_freeze(path: Path, *, text: Optional[str] = None) -> PinFile:
     """Parse ``pip freeze`` output: pins, ``name @ URL`` lines and ``-e`` lines."""
     path = Path(path)
     result = PinFile(path=path, format="freeze")
-    body = _read_text(path) if text is None else text
-    _parse_requirements_text(
-        body, path, result, constraint=False, follow_includes=False, seen=(path.resolve(),), env={}, read=_read_text
-    )
-    return result
-
-
-# --------------------------------------------------------------------------
-# TOML lock files
-
-
-def _load_toml(path: Path, text: str) -> Dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        # tomllib grew ``lineno`` only in 3.14; older ones say it in the message.
-        found = re.search(r"at line (\d+)", str(exc))
-        line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
-        where = f"{path}:{line}" if line else str(path)
-        raise PinFileError(f"{where}: not valid TOML ({exc})", hint="was the lock file edited by hand?") from None
-
-
-def _header_lines(text: str, header: str) -> List[int]:
-    """Line numbers of each ``[[header]]`` table, to give TOML entries a file:line."""
-    pattern = re.compile(r"^\s*\[\[\s*" + re.escape(header) + r"\s*\]\]\s*(#.*)?$")
-    return [n for n, line in enumerate(text.splitlines(), start=1) if pattern.match(line)]
-
-
-def _entry_lines(text: str, header: str, count: int) -> List[int]:
-    lines = _header_lines(text, header)
-    # An inline array (``package = [...]``) has no headers; point at the top.
-    return lines if len(lines) == count else [1] * count
-
-
-def _lock_entries(data: Mapping[str, Any], key: str, path: Path) -> List[Mapping[str, Any]]:
-    entries = data.get(key, [])
-    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise PinFileError(f"{path}: [[{key}]] must be an array of tables", hint="was the lock file edited by hand?")
-    return entries
-
-
-def _entry_name_version(entry: Mapping[str, Any], path: Path, line: int) -> Tuple[str, Optional[Version]]:
-    name = entry.get("name")
-    if not isinstance(name, str) or not name:
-        raise PinFileError(f"{path}:{line}: package entry has no name", hint="every locked package needs name = \"...\"")
-    raw = entry.get("version")
-    if raw is None:
-        return name, None
-    try:
-        return name, Version(str(raw))
-    except InvalidVersion:
-        raise PinFileError(
-            f"{path}:{line}: {name} has version {raw!r}, which is not a PEP 440 version",
-            hint="fix or regenerate the lock file",
-        ) from None
-
-
-def _marker(text: Any, path: Path, line: int, name: str) -> Optional[Marker]:
-    if text is None or text == "":
-        return None
-    if not isinstance(text, str):
-        raise PinFileError(f"{path}:{line}: {name} has marker {text!r}, which is not a string", hint="regenerate the lock file")
-    try:
-        return Marker(text)
-    except InvalidMarker as exc:
-        raise PinFileError(
-            f"{path}:{line}: {name} has an invalid marker {text!r} ({_first_line(exc)})", hint="regenerate the lock file"
-        ) from None
-
-
-def _requires_python(data: Mapping[str, Any], path: Path) -> Optional[SpecifierSet]:
-    raw = data.get("requires-python")
-    if raw is None:
-        return None
-    try:
-        return SpecifierSet(str(raw))
-    except InvalidSpecifier:
-        raise PinFileError(f"{path}: requires-python {raw!r} is not a version specifier", hint="e.g. >=3.10") from None
-
-
-def _hash_strings(items: Sequence[Any]) -> Tuple[str, ...]:
-    out: List[str] = []
-    for item in items:
-        if not isinstance(item, dict):
-            continue
-        single = item.get("hash")
-        if isinstance(single, str) and ":" in single:
-            out.append(single.lower())
-        many = item.get("hashes")
-        if isinstance(many, dict):
-            out.extend(f"{algo}:{digest}".lower() for algo, digest in many.items() if isinstance(digest, str))
-    return tuple(out)
-
-
-def _lock_pin(path: Path, line: int, name: str, version: Version, hashes: Tuple[str, ...], marker: Optional[Marker]) -> Pin:
-    return Pin(
-        name=canonicalize_name(name),
-        raw_name=name,
-        file=path,
-        line=line,
-        specifier=SpecifierSet(f"=={version}"),
-        version=version,
-        marker=marker,
-        hashes=hashes,
-    )
-
-
-def parse_pylock(path: Path, *, text: Optional[str] = None) -> PinFile:
-    """Parse a PEP 751 ``pylock.toml``."""
-    path = Path(path)
-    body = _read_text(path) if text is None else text
-    data = _load_toml(path, body)
-    result = PinFile(path=path, format="pylock", requires_python=_requires_python(data, path))
-    entries = _lock_entries(data, "packages", path)
-    for entry, line in zip(entries, _entry_lines(body, "packages", len(entries))):
-        name, version = _entry_name_version(entry, path, line)
-        marker = _marker(entry.get("marker"), path, line, name)
-        if any(k in entry for k in ("vcs", "directory", "archive")) or version is None:
-            result.unauditable.append(Unauditable(path, line, name, f"{name} comes from a VCS, directory or archive, not the index"))
-            continue
-        files: List[Any] = list(entry.get("wheels", []) or [])
-        if isinstance(entry.get("sdist"), dict):
-            files.append(entry["sdist"])
-        result.pins.append(_lock_pin(path, line, name, version, _hash_strings(files), marker))
-    return result
-
-
-def parse_uv_lock(path: Path, *, text: Optional[str] = None) -> PinFile:
-    """Parse a ``uv.lock``.
-
-    The project itself (``source = { editable = "." }`` or ``virtual``) is
-    skipped; other non-registry sources are reported as unauditable.  When a
-    package is locked more than once for different ``resolution-markers``,
-    every entry is kept with its markers joined by ``or``.
-    """
-    path = Path(path)
-    body = _read_text(path) if text is None else text
-    data = _load_toml(path, body)
-    result = PinFile(path=path, format="uv", requires_python=_requires_python(data, path))
-    entries = _lock_entries(data, "package", path)
-    for entry, line in zip(entries, _entry_lines(body, "package", len(entries))):
-        name, version = _entry_name_version(entry, path, line)
-        source = entry.get("source", {})
-        if isinstance(source, dict) and "." in (source.get("editable"), source.get("virtual")):
-            logger.debug("%s:%d: skipping the project itself (%s)", path, line, name)
-            continue
-        if not isinstance(source, dict) or "registry" not in source or version is None:
-            result.unauditable.append(Unauditable(path, line, name, f"{name} comes from {source!r}, not a registry"))
-            continue
-        markers = entry.get("resolution-markers") or []
-        marker = _marker(" or ".join(f"({m})" for m in markers) if markers else None, path, line, name)
-        files = list(entry.get("wheels", []) or [])
-        if isinstance(entry.get("sdist"), dict):
-            files.append(entry["sdist"])
-        result.pins.append(_lock_pin(path, line, name, version, _hash_strings(files), marker))
-    return result
-
-
-def _poetry_python(raw: Any) -> Optional[SpecifierSet]:
-    if not isinstance(raw, str) or raw.strip() in ("", "*"):
-        return None
-    try:
-        return SpecifierSet(raw)
-    except InvalidSpecifier:
-        logger.debug("poetry python-versions %r is not a PEP 440 specifier; ignored", raw)
-        return None
-
-
-def parse_poetry_lock(path: Path, *, text: Optional[str] = None) -> PinFile:
-    """Parse a ``poetry.lock`` (lock-version 1.x and 2.x, inline ``files`` or ``[metadata.files]``)."""
-    path = Path(path)
-    body = _read_text(path) if text is None else text
-    data = _load_toml(path, body)
-    metadata = data.get("metadata", {}) if isinstance(data.get("metadata"), dict) else {}
-    python_versions = metadata.get("python-versions")
-    result = PinFile(
-        path=path,
-        format="poetry",
-        # Poetry writes caret/tilde constraints (^3.10) that are not PEP 440; keep only what parses.
-        requires_python=_poetry_python(python_versions),
-    )
-    old_files = metadata.get("files", {}) if isinstance(metadata.get("files"), dict) else {}
-    entries = _lock_entries(data, "package", path)
-    for entry, line in zip(entries, _entry_lines(body, "package", len(entries))):
-        name, version = _entry_name_version(entry, path, line)
-        source = entry.get("source")
-        kind = source.get("type") if isinstance(source, dict) else None
-        if kind not in (None, "legacy") or version is None:
-            result.unauditable.append(Unauditable(path, line, name, f"{name} comes from a {kind} source, not the index"))
-            continue
-        raw_markers = entry.get("markers")
-        if isinstance(raw_markers, dict):
-            # Poetry 1.x wrote one marker per dependency group; any group may install it.
-            raw_markers = " or ".join(f"({m})" for m in raw_markers.values() if isinstance(m, str)) or None
-        marker = _marker(raw_markers, path, line, name)
-        files = entry.get("files")
-        if files is None:
-            files = old_files.get(name, old_files.get(canonicalize_name(name), []))
-        result.pins.append(_lock_pin(path, line, name, version, _hash_strings(files or []), marker))
+    body = read_pin_text(path) if text is None else text
+    _parse_requirements_text(body, path, result, _Reading({}, follow_includes=False), constraint=False, seen=(path.resolve(),))
     return result
 
 
@@ -605,22 +339,8 @@ def detect_format(path: Path, text: Optional[str] = None) -> str:
         return "freeze"
     if name.endswith((".txt", ".in")):
         return "requirements"
-    body = _read_text(Path(path)) if text is None else text
-    try:
-        data = tomllib.loads(body)
-    except tomllib.TOMLDecodeError:
-        return "requirements"
-    if "lock-version" in data and isinstance(data.get("packages"), list):
-        return "pylock"
-    metadata = data.get("metadata")
-    if isinstance(metadata, dict) and ("content-hash" in metadata or "lock-version" in metadata):
-        return "poetry"
-    if isinstance(data.get("package"), list):
-        return "uv"
-    raise PinFileError(
-        f"{path}: TOML file that is neither pylock.toml, uv.lock nor poetry.lock",
-        hint="audit a requirements file or a lock file",
-    )
+    body = read_pin_text(Path(path)) if text is None else text
+    return lock_format(Path(path), body) or "requirements"
 
 
 def parse_file(path: Path, *, format: Optional[str] = None) -> PinFile:
@@ -628,10 +348,16 @@ def parse_file(path: Path, *, format: Optional[str] = None) -> PinFile:
     path = Path(path)
     if format is not None and format not in _PARSERS:
         raise PinFileError(f"unknown format {format!r}", hint=f"one of: {', '.join(FORMATS)}")
-    if not path.is_file():
+    if not (path.exists() or path.is_symlink()):
         raise PinFileError(f"{path}: no such file", hint="check the path to the requirements or lock file")
-    text = _read_text(path)
+    text = read_pin_text(path)
     fmt = format or detect_format(path, text)
     if fmt == "requirements":
         return parse_requirements(path, text=text)
     return _PARSERS[fmt](path, text=text)
+
+
+__all__ = [
+    "FORMATS", "MAX_INCLUDE_DEPTH", "MAX_INCLUDES", "Pin", "PinFile", "PinFileError", "Unauditable", "detect_format", "parse_file",
+    "parse_freeze", "parse_poetry_lock", "parse_pylock", "parse_requirements", "parse_uv_lock",
+]

@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterator, List, Optional, Sequence
 import yaml
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
+from generator import pep440, safefile
 from generator.errors import WheelfixError
 
 if sys.version_info >= (3, 11):
@@ -37,6 +38,8 @@ logger = logging.getLogger("wheelfix.projectpython")
 #: Names understood in ``sources=``, in their default order.
 SOURCES = ("PYTHON_VERSION", ".python-version", "runtime.txt", "requires-python")
 
+#: Project files that declare a Python are small; anything larger is not read.
+_MAX_BYTES = 1024 * 1024
 _VERSION_RE = re.compile(r"^(?:python-?|cpython-?)?(3\.\d{1,2})(?:\.\d{1,2})?(?:[a-z0-9.+-]*)?$", re.IGNORECASE)
 
 
@@ -119,7 +122,9 @@ def _from_render_yaml(path: Path, text: str) -> Optional[DeclaredPython]:
     try:
         data: Any = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ProjectPythonError(f"{path}: not valid YAML ({exc})", hint="fix render.yaml") from None
+        raise ProjectPythonError(f"{path}: not valid YAML ({_one_line(exc)})", hint="fix render.yaml") from None
+    except RecursionError:
+        raise ProjectPythonError(f"{path}: YAML nested too deeply to read", hint="fix render.yaml") from None
     if not isinstance(data, dict):
         return None
     for service in data.get("services") or []:
@@ -138,15 +143,17 @@ def _from_pyproject(path: Path, text: str) -> Optional[DeclaredPython]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProjectPythonError(f"{path}: not valid TOML ({exc})", hint="fix pyproject.toml") from None
+    except RecursionError:
+        raise ProjectPythonError(f"{path}: TOML nested too deeply to read", hint="fix pyproject.toml") from None
     project = data.get("project")
     raw = project.get("requires-python") if isinstance(project, dict) else None
     if not isinstance(raw, str):
         return None
     where = f"{path}:{_line_of(text, 'requires-python')}"
     try:
-        spec = SpecifierSet(raw)
+        spec = pep440.specifier_set(raw)
     except InvalidSpecifier:
-        raise ProjectPythonError(f"{where}: requires-python {raw!r} is not a version specifier", hint="e.g. >=3.10") from None
+        raise ProjectPythonError(f"{where}: requires-python {pep440.clip(raw)} is not a version specifier", hint="e.g. >=3.10") from None
     return DeclaredPython(None, where, "requires-python", specifier=spec, raw=raw)
 
 
@@ -156,6 +163,19 @@ _READERS: dict[str, tuple[str, Callable[[Path, str], Optional[DeclaredPython]]]]
     "runtime.txt": ("runtime.txt", _from_runtime_txt),
     "requires-python": ("pyproject.toml", _from_pyproject),
 }
+
+
+def _one_line(exc: Exception) -> str:
+    # PyYAML's messages quote the offending lines of the file on lines of their own.
+    return " ".join(str(exc).split())
+
+
+def _read(candidate: Path, root: Path) -> str:
+    """A project file's text: a regular file inside the repository, at most :data:`_MAX_BYTES`."""
+    try:
+        return safefile.read_bytes(candidate, limit=_MAX_BYTES, root=root).decode("utf-8", "replace")
+    except safefile.UnreadableFile as exc:
+        raise ProjectPythonError(str(exc), hint="a project file that declares the Python version must be a regular file") from None
 
 
 def _directories(start: Path) -> Iterator[Path]:
@@ -179,18 +199,20 @@ def find_project_python(start: Path, *, sources: Sequence[str] = SOURCES) -> Opt
         raise ProjectPythonError(f"unknown Python source(s) {unknown}", hint=f"known: {', '.join(SOURCES)}")
     pins = [s for s in sources if s != "requires-python"]
     found_range: Optional[DeclaredPython] = None
-    for directory in _directories(Path(start)):
+    directories = list(_directories(Path(start)))
+    root = directories[-1]
+    for directory in directories:
         for kind in pins:
             filename, reader = _READERS[kind]
             candidate = directory / filename
-            if candidate.is_file():
-                declared = reader(candidate, candidate.read_text(encoding="utf-8", errors="replace"))
+            if candidate.exists() or candidate.is_symlink():
+                declared = reader(candidate, _read(candidate, root))
                 if declared is not None:
                     return declared
         if found_range is None and "requires-python" in sources:
             candidate = directory / "pyproject.toml"
-            if candidate.is_file():
-                found_range = _from_pyproject(candidate, candidate.read_text(encoding="utf-8", errors="replace"))
+            if candidate.exists() or candidate.is_symlink():
+                found_range = _from_pyproject(candidate, _read(candidate, root))
     return found_range
 
 

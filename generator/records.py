@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.requirements import InvalidRequirement
+from packaging.specifiers import InvalidSpecifier
 from packaging.utils import canonicalize_name
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from typing_extensions import Annotated
 
-from generator import safetext
+from generator import pep440, safefile, safetext
 from generator.errors import WheelfixError
 from generator.yamldoc import Document, DocumentError, FieldPath, Positions, format_path, load_document, validate
 
@@ -40,6 +40,7 @@ _PROJECT_NAME_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$"
 NAME_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 #: A platform tag as pip spells it (manylinux_2_35_x86_64, win_amd64, ...).
 _PLATFORM_TAG_RE = re.compile(r"^[a-z0-9_]+$")
+_LONG_TAG_NUMBER = re.compile(r"_[0-9]{4}")  # not the year of manylinux2014
 _PYTHON_RE = re.compile(r"^3\.\d{1,2}t?$")
 #: YAML larger than this is not a record; refuse before parsing.
 _MAX_RECORD_BYTES = 512 * 1024
@@ -53,6 +54,7 @@ class InvalidRecords(WheelfixError):
     """Raised by :func:`load_kb` when any record is invalid; holds every problem."""
 
     exit_code = 1
+    multiline = True
 
     def __init__(self, errors: Sequence[RecordError]) -> None:
         self.errors = list(errors)
@@ -68,16 +70,20 @@ class InvalidRecords(WheelfixError):
 
 def _check_specifier(value: str) -> str:
     try:
-        SpecifierSet(value)
-    except InvalidSpecifier:
+        pep440.specifier_set(value)
+    except InvalidSpecifier as exc:
+        if pep440.number_problem(value):
+            raise ValueError(str(exc)) from None
         raise ValueError(f"{value!r} is not a valid PEP 440 specifier set (expected e.g. '>=3.13' or '<0.8.0')") from None
     return safetext.check_specifier(value)
 
 
 def _check_requirement(value: str) -> str:
     try:
-        req = Requirement(value)
+        req = pep440.requirement(value)
     except InvalidRequirement as exc:
+        if pep440.number_problem(value):
+            raise ValueError(str(exc)) from None
         reason = str(exc).splitlines()[0]
         raise ValueError(f"{value!r} is not a valid PEP 508 requirement ({reason}); expected e.g. 'tiktoken>=0.8.0'") from None
     # The claim checker judges one project's releases by their versions; anything else
@@ -119,6 +125,9 @@ def _check_python(value: str) -> str:
 def _check_platform_tag(value: str) -> str:
     if not _PLATFORM_TAG_RE.match(value):
         raise ValueError(f"{value!r} is not a platform tag; expected e.g. 'manylinux_2_35_x86_64' or 'win_amd64'")
+    if _LONG_TAG_NUMBER.search(value):
+        # The engine lists every older version a tag accepts: manylinux_2_99999999 would be millions.
+        raise ValueError(f"{value!r} is not a real platform tag: its version numbers have at most 3 digits")
     return value
 
 
@@ -255,11 +264,13 @@ class LoadedRecord:
     positions: Positions = field(default_factory=Positions, compare=False, repr=False)
 
 
-def _display(path: Path, root: Optional[Path]) -> str:
+def display_path(path: Path, root: Optional[Path]) -> str:
+    """``path`` as messages name it: relative to the folder holding ``root`` (kb/), terminal-safe."""
     try:
-        return str(path.relative_to(root.parent)) if root is not None else str(path)
+        shown = path.relative_to(root.parent) if root is not None else path
     except ValueError:
-        return str(path)
+        shown = path
+    return safefile.shown(shown)
 
 
 def parse_record(text: str, display: str, stem: Optional[str] = None) -> Tuple[Optional[Incident], List[RecordError]]:
@@ -313,6 +324,11 @@ def record_paths(kb_dir: Path) -> List[Path]:
     return sorted(p for p in kb_dir.glob("*.yaml") if p.name != "environments.yaml")
 
 
+def unreadable_error(exc: safefile.UnreadableFile, what: str = "the file") -> RecordError:
+    """A refused file as one ``check`` problem (``file:line:1: the file is ...``)."""
+    return RecordError(exc.display, exc.line or 1, 1, "", f"{what} {exc.reason}")
+
+
 def check_kb(kb_dir: Path) -> Tuple[List[LoadedRecord], List[RecordError]]:
     """Load and validate every record under ``kb_dir``; never raises for bad records."""
     if not kb_dir.is_dir():
@@ -320,23 +336,18 @@ def check_kb(kb_dir: Path) -> Tuple[List[LoadedRecord], List[RecordError]]:
     loaded: List[LoadedRecord] = []
     errors: List[RecordError] = []
     for path in record_paths(kb_dir):
-        display = _display(path, kb_dir)
+        display = display_path(path, kb_dir)
         try:
-            raw = path.read_bytes()
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            errors.append(RecordError(display, line, 1, "", "the file is not UTF-8 text; save it as UTF-8"))
-            continue
-        except OSError as exc:
-            errors.append(RecordError(display, 1, 1, "", f"cannot read the file: {exc.strerror}"))
+            text = safefile.read_text(path, limit=_MAX_RECORD_BYTES, root=kb_dir, display=display)
+        except safefile.UnreadableFile as exc:
+            errors.append(unreadable_error(exc))
             continue
         incident, doc = _parse(text, display, path.stem)
         errors.extend(doc.errors)
         if incident is not None:
             loaded.append(LoadedRecord(path, display, incident, doc.positions))
     for other in sorted(kb_dir.glob("*.yml")) + sorted(kb_dir.glob("*.YAML")):
-        errors.append(RecordError(_display(other, kb_dir), 1, 1, "", "records use the .yaml extension; rename the file"))
+        errors.append(RecordError(display_path(other, kb_dir), 1, 1, "", "records use the .yaml extension; rename the file"))
     errors.extend(_cross_check(loaded))
     errors.sort(key=lambda e: (e.file, e.line, e.col))
     return loaded, errors

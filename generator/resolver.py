@@ -42,6 +42,7 @@ from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
+from generator import pep440
 from generator.errors import WheelfixError
 
 __all__ = [
@@ -276,7 +277,7 @@ def parse_blockers(stderr: str) -> List[Blocker]:
     for m in _BLOCKED.finditer(text):
         name = canonicalize_name(m.group("all") or m.group("name"))
         try:
-            spec = SpecifierSet(m.group("spec") or "")
+            spec = pep440.specifier_set(m.group("spec") or "")
         except InvalidSpecifier:
             spec = SpecifierSet()
         if name not in out:

@@ -779,7 +779,7 @@ class _Region:
 def _split_point(stream: BinaryIO) -> Optional[Tuple[int, int, int]]:
     """``(fd, start, split)`` when ``stream`` is worth reading in two halves, else None.
 
-    ``split`` is just after a ``\\n``, so both halves hold whole lines.
+    ``split`` is just after a line break (``\\n``, ``\\r\\n`` or a lone ``\\r``), so both halves hold whole lines.
     """
     if not hasattr(os, "fork") or not hasattr(os, "pread"):
         return None
@@ -799,9 +799,12 @@ def _split_point(stream: BinaryIO) -> Optional[Tuple[int, int, int]]:
             window = os.pread(fd, 1 << 16, pos)
             if not window:
                 return None
-            cut = window.find(b"\n")
+            cut = logtext.first_break(window)
             if cut >= 0:
-                return fd, start, pos + cut + 1
+                end = pos + cut + 1
+                if window[cut] == 0x0D and os.pread(fd, 1, end) == b"\n":
+                    end += 1  # never between the two bytes of a CRLF
+                return fd, start, end
             pos += len(window)
     except OSError:
         return None

@@ -95,7 +95,7 @@ class Target:
     @classmethod
     def parse(cls, python: str, platform: str) -> "Target":
         """Validate "3.13" / "3.13t" and a platform tag; raises TargetError on bad input."""
-        m = re.fullmatch(r"\s*(\d+)\.(\d+)(t?)\s*", python or "")
+        m = re.fullmatch(r"\s*(\d{1,4})\.(\d{1,4})(t?)\s*", python or "")
         if not m:
             raise TargetError(
                 f"CPython version {python!r} is not of the form X.Y",
@@ -145,6 +145,9 @@ class Target:
 
 
 def _platforms_for(plat: str, *, original: str) -> list[str]:
+    if re.search(r"_\d{4}", plat):
+        # Every older version a tag accepts is listed: manylinux_2_99999999 would be millions of tags.
+        raise TargetError(f"platform {original!r} is not a real platform: its version numbers have at most 3 digits", hint=f"use one of the forms {_PLATFORM_FORMS}")
     m = re.fullmatch(r"manylinux_(\d+)_(\d+)_(\w+)", plat)
     if m and m.group(3) in _MANYLINUX_ARCHS and int(m.group(1)) == 2 and (int(m.group(2)) >= 5 or m.group(3) not in ("x86_64", "i686")):
         major, minor, arch = int(m.group(1)), int(m.group(2)), m.group(3)

@@ -11,6 +11,8 @@ problems.
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Type, TypeVar, Union
 
@@ -18,7 +20,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from generator.errors import WheelfixError
+from generator.errors import WheelfixError, printable
 
 FieldPath = Tuple[Union[str, int], ...]
 M = TypeVar("M", bound=BaseModel)
@@ -35,7 +37,8 @@ class DocumentError(WheelfixError):
 
     def format(self) -> str:
         where = f"{self.field}: " if self.field else ""
-        return f"{self.file}:{self.line}:{self.col}: {where}{self.message}"
+        # One line, and nothing a terminal would act on, whatever the record holds.
+        return printable(f"{self.file}:{self.line}:{self.col}: {where}{self.message}")
 
 
 class _Loader(yaml.SafeLoader):
@@ -116,6 +119,77 @@ def _walk(
             _walk(item, path + (i,), pos, dupes, seen)
 
 
+# --------------------------------------------------------------------------- characters
+
+# Only characters outside tab, line feed and printable ASCII are looked at one by one.
+_SUSPECT = re.compile("[^\t\n\x20-\x7e]")
+_KIND = {
+    "Cc": "a control character",
+    "Cf": "an invisible formatting character",
+    "Cs": "a lone surrogate",
+    "Co": "a private-use character",
+    "Zl": "a line separator",
+    "Zp": "a paragraph separator",
+}
+
+
+def _is_noncharacter(code: int) -> bool:
+    return 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE
+
+
+def invisible_character(text: str, *, raw: bool = False) -> Optional[Tuple[int, str]]:
+    """The first character of ``text`` a reader cannot see or that breaks text apart, and what it is.
+
+    That is every control character but tab and line feed (C0, DEL, C1, NEL),
+    invisible formatting characters (zero-width ones, bidirectional overrides),
+    line and paragraph separators, private-use characters, lone surrogates and
+    noncharacters.  YAML's reader refuses some of them outright, and front
+    matter or a terminal would misread the rest.  ``raw`` is for a file's text:
+    there a carriage return before a line feed and a leading byte-order mark are
+    allowed.  Returns ``(index, "U+001B (a control character)")`` or None.
+    """
+    for m in _SUSPECT.finditer(text):
+        i, ch = m.start(), m.group()
+        if raw and ((ch == "\r" and text.startswith("\n", i + 1)) or (ch == "\ufeff" and i == 0)):
+            continue
+        code = ord(ch)
+        kind = "a noncharacter" if _is_noncharacter(code) else _KIND.get(unicodedata.category(ch))
+        if kind is not None:
+            name = unicodedata.name(ch, "")
+            return i, f"U+{code:04X}{f' {name}' if name else ''} ({kind})"
+    return None
+
+
+def _raw_text_error(text: str, display: str) -> Optional[DocumentError]:
+    found = invisible_character(text, raw=True)
+    if found is None:
+        return None
+    i, what = found
+    line = text.count("\n", 0, i) + 1
+    col = i - text.rfind("\n", 0, i)
+    return DocumentError(display, line, col, "", f"{what}; only visible characters, tabs and line breaks are allowed")
+
+
+def _check_strings(data: Any, path: FieldPath, doc: "Document", *, key: bool = False) -> None:
+    """Refuse invisible characters that YAML escapes (\\x1b, \\u2028, ...) put into strings and keys."""
+    if isinstance(data, str):
+        found = invisible_character(data)
+        if found is not None:
+            line, col = doc.positions.of(path, key=key)
+            doc.errors.append(DocumentError(
+                doc.display, line, col, format_path(path),
+                f"{found[1]} at character {found[0] + 1} (from an escape); only visible characters, tabs and line breaks are allowed",
+            ))
+    elif isinstance(data, dict):
+        for k, v in data.items():
+            child = path + (str(k),)
+            _check_strings(k, child, doc, key=True)
+            _check_strings(v, child, doc)
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            _check_strings(item, path + (i,), doc)
+
+
 def format_path(path: Sequence[Union[str, int]]) -> str:
     """``('fixes', 0, 'claim')`` -> ``fixes[0].claim``."""
     out = ""
@@ -136,9 +210,15 @@ def _marked(exc: yaml.MarkedYAMLError, display: str) -> DocumentError:
     return DocumentError(display, line, col, "", f"YAML syntax error: {exc.problem or 'invalid YAML'}{context}")
 
 
-def _syntax_error(text: str, display: str) -> DocumentError:
-    """Parse with the pure-Python loader to word the error the way the docs show it."""
-    loader = _Loader(text)
+def _syntax_error(text: str, display: str, first: BaseException) -> DocumentError:
+    """Parse with the pure-Python loader to word the error the way the docs show it.
+
+    Where that loader accepts what libyaml refused (an escaped surrogate), ``first``, libyaml's error, is reported.
+    """
+    try:
+        loader = _Loader(text)
+    except yaml.YAMLError as exc:  # the reader refuses a character; load_document checks those first
+        return DocumentError(display, 1, 1, "", f"YAML error: {exc}")
     try:
         loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -149,13 +229,22 @@ def _syntax_error(text: str, display: str) -> DocumentError:
         return DocumentError(display, 1, 1, "", "YAML nesting is too deep")
     finally:
         loader.dispose()  # type: ignore[no-untyped-call,unused-ignore]
+    if isinstance(first, yaml.MarkedYAMLError):
+        return _marked(first, display)
     return DocumentError(display, 1, 1, "", "YAML syntax error")
 
 
 def load_document(text: str, display: str) -> Document:
-    """Parse one YAML document safely.  Problems go into ``Document.errors``."""
-    loader = (_FastLoader or _Loader)(text)
+    """Parse one YAML document safely.  Problems go into ``Document.errors``.
+
+    Invisible characters (:func:`invisible_character`) are refused, in the
+    file's text before parsing and in every string and key after it.
+    """
     pos = Positions()
+    refused = _raw_text_error(text, display)
+    if refused is not None:
+        return Document(display, None, pos, [refused])
+    loader = (_FastLoader or _Loader)(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -172,15 +261,20 @@ def load_document(text: str, display: str) -> Document:
     except yaml.constructor.ConstructorError as exc:
         # Raised while building values (e.g. a python/object tag): its own words are right.
         return Document(display, None, pos, [_marked(exc, display)])
-    except (yaml.YAMLError, RecursionError):
-        return Document(display, None, pos, [_syntax_error(text, display)])
+    except (yaml.YAMLError, RecursionError) as exc:
+        return Document(display, None, pos, [_syntax_error(text, display, exc)])
     finally:
         loader.dispose()  # type: ignore[no-untyped-call,unused-ignore]
     errors = [
         DocumentError(display, n.start_mark.line + 1, n.start_mark.column + 1, format_path(p), f"duplicate key '{p[-1]}'; each field may appear once")
         for p, n in dupes
     ]
-    return Document(display, data, pos, errors)
+    doc = Document(display, data, pos, errors)
+    try:
+        _check_strings(data, (), doc)
+    except RecursionError:  # as deep as _walk went, plus the keys' frame
+        return Document(display, None, pos, [DocumentError(display, 1, 1, "", "YAML nesting is too deep")])
+    return doc
 
 
 def _describe(value: Any) -> str:
@@ -266,9 +360,12 @@ def validate(doc: Document, model: Type[M]) -> Optional[M]:
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
+        # A field whose string the character check already refused is reported once.
+        seen = {(e.line, e.col, e.field) for e in doc.errors}
         for err in exc.errors(include_url=False):
             loc: FieldPath = tuple(err["loc"])
             message, at_key = _message(model, err, loc)
             line, col = doc.positions.of(loc, key=at_key)
-            doc.errors.append(DocumentError(doc.display, line, col, format_path(loc), message))
+            if (line, col, format_path(loc)) not in seen:
+                doc.errors.append(DocumentError(doc.display, line, col, format_path(loc), message))
         return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 import pytest
@@ -233,4 +235,110 @@ def test_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "requirements.txt"
     path.write_bytes(b"caf\xe9==1\n")
     with pytest.raises(PinFileError, match="not UTF-8 text"):
+        parse_file(path)
+
+
+# -- includes are bounded: depth, count, bytes, and where they may lead
+
+
+def _repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    return root
+
+
+def test_a_deep_include_chain_is_refused_not_a_recursion_error(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    for i in range(3000):
+        _write(root, f"r{i}.txt", f"-r r{i + 1}.txt\n")
+    _write(root, "r3000.txt", "a==1\n")
+    with pytest.raises(PinFileError, match=r"r32\.txt:1: -r/-c includes nest more than 32 files deep"):
+        parse_requirements(root / "r0.txt")
+
+
+def test_a_chain_within_the_depth_is_read(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    for i in range(31):
+        _write(root, f"r{i}.txt", f"-r r{i + 1}.txt\n")
+    _write(root, "r31.txt", "a==1\n")
+    assert [p.name for p in parse_requirements(root / "r0.txt").pins] == ["a"]
+
+
+def test_an_include_doubling_at_every_level_is_bounded(tmp_path: Path) -> None:
+    # Without a bound this reads 2**30 files.
+    root = _repo(tmp_path)
+    for i in range(30):
+        _write(root, f"d{i}.txt", f"-r d{i + 1}.txt\n-c d{i + 1}.txt\n")
+    _write(root, "d30.txt", "a==1\n")
+    with pytest.raises(PinFileError, match=r"more than 1000 -r/-c includes in all"):
+        parse_requirements(root / "d0.txt")
+
+
+def test_includes_share_one_byte_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import pinfiles
+
+    monkeypatch.setattr(pinfiles, "MAX_BYTES", 1000)
+    root = _repo(tmp_path)
+    _write(root, "base.txt", "# padding\n" * 30 + "a==1\n")  # 305 bytes
+    path = _write(root, "req.txt", "-r base.txt\n-r base.txt\n-r base.txt\n-r base.txt\n")
+    with pytest.raises(PinFileError, match=r"req\.txt:4: with base\.txt, the file and its includes hold more than 1000 bytes$"):
+        parse_requirements(path)
+
+
+SECRET = "SECRET-LINE-FROM-OUTSIDE"
+
+
+@pytest.mark.parametrize("how", ["dotdot", "absolute", "symlink", "dev-zero", "fifo", "directory"])
+def test_includes_stay_regular_files_inside_the_repository(tmp_path: Path, how: str) -> None:
+    root = _repo(tmp_path)
+    outside = _write(tmp_path, "outside.txt", SECRET + "\n")
+    target = {
+        "dotdot": "../outside.txt",
+        "absolute": str(outside),
+        "symlink": "link.txt",
+        "dev-zero": "/dev/zero",
+        "fifo": "fifo.txt",
+        "directory": "folder",
+    }[how]
+    if how == "symlink":
+        (root / "link.txt").symlink_to(outside)
+    elif how == "fifo":
+        os.mkfifo(root / "fifo.txt")  # nobody writes: opening it for reading would block
+    elif how == "directory":
+        (root / "folder").mkdir()
+    path = _write(root, "requirements.txt", f"a==1\n-r {target}\n")
+    with pytest.raises(PinFileError) as info:
+        parse_requirements(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}:2: cannot read included file {target} (")
+    expected = {"fifo": "named pipe", "directory": "a directory"}.get(how, "leads outside")
+    assert expected in message and SECRET not in message and "\n" not in message
+
+
+def test_a_requirements_file_outside_any_repository_includes_from_its_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "loose"
+    folder.mkdir()
+    _write(folder, "base.txt", "b==2\n")
+    _write(tmp_path, "above.txt", "c==3\n")
+    assert [p.name for p in parse_requirements(_write(folder, "req.txt", "-r base.txt\n")).pins] == ["b"]
+    with pytest.raises(PinFileError, match="leads outside"):
+        parse_requirements(_write(folder, "req2.txt", "-r ../above.txt\n"))
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "directory", "too-large"])
+def test_the_named_file_itself_must_be_a_regular_file(tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import pins
+
+    path = tmp_path / "requirements.txt"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "dev-zero":
+        path.symlink_to("/dev/zero")
+    elif kind == "directory":
+        path.mkdir()
+    else:
+        monkeypatch.setattr(pins, "MAX_BYTES", 10)
+        path.write_text("a==1\n" * 3)
+    words = {"fifo": "named pipe (FIFO)", "dev-zero": "character device", "directory": "a directory", "too-large": "larger than 10 bytes"}[kind]
+    with pytest.raises(PinFileError, match=re.escape(words)):
         parse_file(path)

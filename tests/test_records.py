@@ -102,7 +102,7 @@ CASES = [
     ),
     pytest.param(
         'title: "demopkg fails to build on Python 3.13: no Rust compiler"', 'title: "demopkg fails to build \\e[31m on Python 3.13"',
-        [f"{FILE}:2:8: title: control or invisible character U+001B is not allowed; remove it"],
+        [f"{FILE}:2:8: title: U+001B (a control character) at character 24 (from an escape); only visible characters, tabs and line breaks are allowed"],
         id="control-character-in-plain-text",
     ),
     pytest.param(

@@ -48,16 +48,17 @@ def _environment(args: argparse.Namespace) -> Any:
 
     local = Path(args.kb) / "environments.yaml"
     bundled = resources.files("generator").joinpath("data").joinpath("environments.yaml")
-    if not local.is_file() and bundled.is_file():
+    present = local.exists() or local.is_symlink()  # a FIFO or a broken link there is refused, not skipped
+    if not present and bundled.is_file():
         # Outside the wheelfix repository (a pre-commit hook, a CI step) there is no kb/.
         envs = parse_environments(bundled.read_text(encoding="utf-8"), "bundled environments.yaml")
-    elif not local.is_file():
+    elif not present:
         raise AuditError(
             f"--env needs {local}, which does not exist",
             hint="pass --kb DIR pointing at a wheelfix knowledge base, or use --python and --platform",
         )
     else:
-        envs = load_environments(local)
+        envs = load_environments(local, root=Path(args.kb))
     if args.env not in envs:
         raise AuditError(f"--env {args.env!r} is not a named environment", hint=f"known: {', '.join(sorted(envs))}")
     return envs[args.env]

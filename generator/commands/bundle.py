@@ -36,9 +36,12 @@ def bundled_text(kb_dir: Path) -> str:
 
 def bundled_files(kb_dir: Path) -> dict[Path, str]:
     """Every bundled file and the content kb/ gives it."""
+    from generator import environments, safefile
     from generator.kb import ENVIRONMENTS_FILE
 
-    return {BUNDLED: bundled_text(kb_dir), ENVIRONMENTS: (kb_dir / ENVIRONMENTS_FILE).read_text(encoding="utf-8")}
+    signatures = bundled_text(kb_dir)  # loads and checks the whole KB first
+    envs = safefile.read_text(kb_dir / ENVIRONMENTS_FILE, limit=environments.MAX_BYTES, root=kb_dir)
+    return {BUNDLED: signatures, ENVIRONMENTS: envs}
 
 
 def run(args: argparse.Namespace) -> int:

@@ -19,12 +19,14 @@ import os
 import sys
 from typing import Any, BinaryIO, Dict, List, Optional
 
+from generator import safefile
 from generator.diagnose import Diagnosis, Diagnoser, nearest_wheel
 from generator.logtext import LogError
 from generator.signatures import SITE_URL, Match, Matcher, guide_url, load_bundle_file
 
 #: Matches shown without ``--all``.
 DEFAULT_SHOWN = 3
+_LOG_HINT = "pass a log file, or pipe one in: ... 2>&1 | wheelfix explain -"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -127,12 +129,36 @@ def _facts(d: Diagnosis) -> List["tuple[str, str]"]:
     return facts
 
 
+def _stdin() -> BinaryIO:
+    """Standard input as the log: refused when closed, or a device that never ends (``< /dev/zero``)."""
+    if sys.stdin is None:
+        raise LogError("cannot read standard input: it is closed", hint=_LOG_HINT)
+    try:
+        fd = sys.stdin.fileno()
+    except (OSError, ValueError):  # not a real file (tests give a buffer)
+        return sys.stdin.buffer
+    problem = safefile.log_stream_problem(fd)
+    if problem is not None:
+        raise LogError(f"cannot read standard input: {problem}", hint=_LOG_HINT)
+    return sys.stdin.buffer
+
+
 def run(args: argparse.Namespace) -> int:
-    """Explain the log named by ``args.file``."""
+    """Explain the log named by ``args.file``.
+
+    A log is streamed with flat memory, so its size does not matter, and a
+    pipe or a FIFO is read like any stream: until its writer closes it, as
+    ``cat`` would (``explain <(make)`` names a pipe).  A device that is not a
+    terminal (``/dev/zero``) or a directory is refused, since it never ends or
+    is no log.
+    """
     matcher = load_bundle_file(args.index)
     if args.file == "-":
-        matches, diagnosis = analyse(sys.stdin.buffer, matcher, args.online)
+        matches, diagnosis = analyse(_stdin(), matcher, args.online)
     else:
+        problem = safefile.log_path_problem(args.file)  # before opening: a device never ends (a FIFO is read like a pipe)
+        if problem is not None:
+            raise LogError(f"cannot read log {safefile.shown(args.file)}: {problem}", hint=_LOG_HINT)
         try:
             stream = open(args.file, "rb")
         except OSError as exc:

@@ -76,10 +76,14 @@ def run(args: argparse.Namespace) -> int:
         raise TableError(f"--max-age {args.max_age:g} is negative", hint="give a number of seconds, 0 or more")
     release_spec: Optional[SpecifierSet] = None
     if args.release is not None:
+        from generator import pep440
+
         try:
-            release_spec = SpecifierSet(args.release)
+            release_spec = pep440.specifier_set(args.release)
         except InvalidSpecifier:
-            raise TableError(f"--release {args.release!r} is not a version specifier", hint="write it like '>=0.7,<0.9' or '==0.8.0'") from None
+            problem = pep440.number_problem(args.release)
+            detail = f" ({problem})" if problem else ""
+            raise TableError(f"--release {pep440.clip(args.release)} is not a version specifier{detail}", hint="write it like '>=0.7,<0.9' or '==0.8.0'") from None
     platforms = list(args.platform or DEFAULT_PLATFORMS)
     if args.python:
         targets = _targets(list(args.python), platforms)  # validate before any network use
