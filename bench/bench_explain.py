@@ -110,6 +110,7 @@ def _write_log(path: Path, megabytes: int, rng: random.Random, workload: str = "
     CMake progress, copied files) with a sample-log line on 1 line in 40.
     """
     base = _sample_lines()
+    gcc = _gcc_lines(base)
     prefixes = ["", "", "2024-06-03T10:15:04.1234567Z ", "#9 12.34 ", "Nov 28 05:12:34 PM  "]
     target = megabytes << 20
     written = 0
@@ -117,7 +118,9 @@ def _write_log(path: Path, megabytes: int, rng: random.Random, workload: str = "
         while written < target:
             out = []
             for _ in range(2000):
-                if workload == "samples" or rng.random() < 1 / 40:
+                if workload == "gcc" and rng.random() < 1 / 7:
+                    line = rng.choice(gcc).replace("{n}", str(rng.randrange(1, 400)))
+                elif workload == "samples" or rng.random() < 1 / 40:
                     line = rng.choice(base)
                     line = re.sub(r"[0-9]+", lambda m: str(rng.randrange(10 ** len(m.group()))), line)
                     if rng.random() < 0.1:
@@ -128,6 +131,12 @@ def _write_log(path: Path, megabytes: int, rng: random.Random, workload: str = "
             chunk = "\n".join(out) + "\n"
             fh.write(chunk)
             written += len(chunk.encode())
+
+
+def _gcc_lines(base: List[str]) -> List[str]:
+    """The compiler command lines of the real sample logs, their source file varied by ``{n}``."""
+    found = [line for line in base if re.match(r"\s*(?:[a-z0-9_]+-linux-gnu-)?(?:gcc|cc|clang|g\+\+) ", line)]
+    return [re.sub(r"([A-Za-z_]+)\.(c|o)\b", r"\1_{n}.\2", line) for line in found] or ["gcc -O2 -I/usr/include/python3.12 -c a_{n}.c -o build/temp.linux-x86_64-cpython-312/a_{n}.o"]
 
 
 # Build noise, weighted roughly as in verbose pip/setuptools, cargo and CMake
@@ -165,6 +174,13 @@ def _to_ere(kind: str, value: str) -> str:
     return re.sub(r"([*+?}])\?", r"\1", ere)  # lazy quantifiers: same lines match
 
 
+def _write_patterns(bundle: Dict[str, Any], path: Path) -> "set[Tuple[str, str]]":
+    """Every condition of ``bundle`` as a line of ``grep -E -f``; returns the conditions."""
+    conds = {(k, v) for g in bundle["guides"] for s in g["signatures"] for c in s["match"] for k, v in c.items()}
+    path.write_text("\n".join(sorted(_to_ere(k, v) for k, v in conds)) + "\n", "utf-8")
+    return conds
+
+
 def _timed(cmd: List[str], **kw: Any) -> Tuple[float, int, "subprocess.Popen[bytes]"]:
     # Output goes to a real file: GNU grep stops at the first match when its
     # output is /dev/null, which would make the baseline meaningless.
@@ -181,6 +197,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, default=100, help="size of the big log (default 100)")
     parser.add_argument("--synthetic", type=int, default=1000, help="synthetic signatures added (default 1000)")
+    parser.add_argument("--only", choices=("realistic", "samples", "gcc"), help="time this big-log workload only")
     args = parser.parse_args()
     rng = random.Random(20241128)
     python = [sys.executable, "-m", "generator", "explain"]
@@ -193,8 +210,9 @@ def main() -> int:
         big_bundle = tmpdir / "signatures.json"
         big_bundle.write_text(json.dumps(bundle), "utf-8")
         patterns = tmpdir / "patterns.ere"
-        conds = {(k, v) for g in bundle["guides"] for s in g["signatures"] for c in s["match"] for k, v in c.items()}
-        patterns.write_text("\n".join(sorted(_to_ere(k, v) for k, v in conds)) + "\n", "utf-8")
+        conds = _write_patterns(bundle, patterns)
+        real_patterns = tmpdir / "real-patterns.ere"
+        _write_patterns(bundle_from_guides(real), real_patterns)
         print(f"signatures: {len(real)} real guides + {args.synthetic} synthetic; {len(conds)} distinct conditions")
         print("workloads: 'realistic' = build noise (compiler warnings, gcc lines, cargo/CMake progress)")
         print("           with 1 sample-log line in 40; 'samples' = the old workload, every line from")
@@ -202,7 +220,9 @@ def main() -> int:
 
         sizes = sorted({1, 10, 50, args.mb})
         logs: Dict[Tuple[str, int], Path] = {}
-        for workload, mbs in (("realistic", sizes), ("samples", sorted({1, args.mb}))):
+        for workload, mbs in (("realistic", sizes), ("samples", sorted({1, args.mb})), ("gcc", [args.mb])):
+            if args.only and workload != args.only:
+                continue
             for mb in mbs:
                 path = logs[workload, mb] = tmpdir / f"{workload}-{mb}mb.log"
                 t0 = time.perf_counter()
@@ -210,20 +230,29 @@ def main() -> int:
                 print(f"generated {mb:>4} MB {workload} log in {time.perf_counter() - t0:.1f} s")
 
         grep = shutil.which("grep")
-        for workload in ("realistic", "samples"):
+        runs = [
+            ("realistic", "all signatures", big_bundle, patterns),
+            ("samples", "all signatures", big_bundle, patterns),
+            ("gcc", "real KB signatures", real_bundle, real_patterns),
+        ]
+        for workload, which, index, ere in runs:
+            if args.only and workload != args.only:
+                continue
             big = logs[workload, args.mb]
             print()
-            print(f"== {args.mb} MB {workload} log, all signatures ==")
-            t_py, rss_py, proc = _timed([*python, str(big), "--index", str(big_bundle), "--all"], cwd=ROOT)
+            print(f"== {args.mb} MB {workload} log, {which} ==")
+            t_py, rss_py, proc = _timed([*python, str(big), "--index", str(index), "--all"], cwd=ROOT)
             print(f"wheelfix explain : {t_py:7.2f} s  (exit {proc.returncode}, peak RSS {rss_py / 1024:.0f} MB)")
             if grep:
                 env = dict(os.environ, LC_ALL="C")
-                t_grep, rss_grep, gproc = _timed([grep, "-E", "-c", "-f", str(patterns), str(big)], env=env)
+                t_grep, rss_grep, gproc = _timed([grep, "-E", "-c", "-f", str(ere), str(big)], env=env)
                 print(f"grep -E -f (C)   : {t_grep:7.2f} s  (exit {gproc.returncode}, peak RSS {rss_grep / 1024:.0f} MB)")
                 print(f"ratio explain/grep ({workload}): {t_py / t_grep:.2f}x  (goal <= 2x)")
             else:
                 print("grep not found: no baseline")
 
+        if args.only:
+            return 0
         print()
         print("== 1 MB log, end to end with interpreter start (real signatures) ==")
         t_bare = min(_timed([sys.executable, "-c", "pass"])[0] for _ in range(5))

@@ -25,9 +25,12 @@
     ["failed", "Failed building wheel for ([A-Za-z0-9][A-Za-z0-9._-]*)", false],
     ["failed", "Failed to build ((?:`[^`]+`|[A-Za-z0-9][A-Za-z0-9._-]*(?:\\[[^\\]]*\\])?(?:==[^ ,]+)?)(?:,? (?:`[^`]+`|[A-Za-z0-9][A-Za-z0-9._-]*(?:\\[[^\\]]*\\])?(?:==[^ ,]+)?))*)$", true],
     ["failed", "Failed to (?:download and )?build (`[^`]+`)", true],
+    ["failed", "Failed to (?:download and )?build: ([A-Za-z0-9][A-Za-z0-9._-]*)(?:==([A-Za-z0-9.+!_-]+))?", false],
     ["failed", "Failed to build installable wheels for some pyproject\\.toml based projects \\(([^)]*)\\)", true],
-    ["failed", "Could not build wheels for (.+?), which ", true],
+    ["failed", "Could not build wheels for (.+?),? which ", true],
     ["failed", "but with ([A-Za-z0-9][A-Za-z0-9._-]*) \\(([^)]*)\\) not supporting PEP 517", false],
+    ["failed", "not a problem with poetry but one of the following issues with ([A-Za-z0-9][A-Za-z0-9._-]*) \\(([^)]*)\\)", false],
+    ["failed", "^(?:[-\u2022] )?Installing ([A-Za-z0-9][A-Za-z0-9._-]*) \\(([^)]*)\\): Failed", false],
   ];
   var ITEM_PATTERN = "^`?([A-Za-z0-9][A-Za-z0-9._-]*)(?:\\[[^\\]]*\\])?(?:==([^ ,`]+))?`?$";
 
