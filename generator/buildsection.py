@@ -9,11 +9,12 @@ Python, so the diagnosis reads them only where a build failed: the
 "ERROR: Command errored out", uv's "Failed to build `X`", poetry's
 "Backend subprocess exited" ...) and the last :data:`SECTION_LINES` lines of
 the log, where an excerpt or a crash ends.  Failure markers hold rare strings,
-so the block scan finds them like any signature literal.
+so the block scan finds them like any signature literal.  Only the first
+:data:`MAX_SECTIONS` markers open a section.
 
 :func:`read_sections` is the reference (a list of lines);
 :class:`SectionReader` does the same on the blocks of a stream, keeping only
-the last :data:`SECTION_LINES` lines between blocks.
+those sections' lines and the last :data:`SECTION_LINES` lines.
 
 Only the standard library is imported here.
 """
@@ -96,16 +97,25 @@ def read_section_line(d: "Diagnoser", number: int, line: str) -> None:
             d.name_failed("build path", m.group(1), number, m.group(2))
 
 
+#: Failing sections read: those of the first markers (pip stops at the first
+#: failed build; a few more cover "Failed to build a b" and its notes).  A log
+#: with thousands of markers costs no more than one with a few.
+MAX_SECTIONS = 6
+
+
 def read_sections(raw_lines: Sequence[str], d: "Diagnoser", span: int = SECTION_LINES) -> None:
     """The reference reading of a whole log given as lines (block-normalised, see logtext).
 
-    Every line goes to :meth:`Diagnoser.feed` in order; then the lines of
-    every failing section, each once, to :func:`read_section_line`.
+    Every line goes to :meth:`Diagnoser.feed` in order; then each line of the
+    sections of the first :data:`MAX_SECTIONS` markers and of the last
+    ``span`` lines, once, to :func:`read_section_line`.
     """
     lines = [normalise_line(raw) for raw in raw_lines]
     covered = set(range(max(1, len(lines) - span + 1), len(lines) + 1))
+    markers = 0
     for number, (raw, line) in enumerate(zip(raw_lines, lines), start=1):
-        if d.feed(number, line):
+        if d.feed(number, line) and markers < MAX_SECTIONS:
+            markers += 1
             covered.update(range(max(1, number - span), number + 1))
         name = box_name(raw)
         if name is not None:
@@ -114,115 +124,87 @@ def read_sections(raw_lines: Sequence[str], d: "Diagnoser", span: int = SECTION_
         read_section_line(d, number, lines[number - 1])
 
 
+#: A section as kept until the end: (marker line, first line wanted, raw lines from max(first wanted, 1)).
+_Window = Tuple[int, int, List[str]]
+
+
 class SectionReader:
     """:func:`read_sections`' choice of lines, on the blocks of a stream.
 
-    The block scan calls :meth:`block` with the markers it found;
-    :meth:`finish` reads the end of the log.  A reader of the second half of
-    a file (see ``signatures._match_halves``) notes in
-    ``Diagnoser.wanted_from`` the lines before its first that it would have
-    read; the first half's reader reads them with :meth:`read_before`.
+    The block scan calls :meth:`block` with the markers it found; the raw
+    lines of the first :data:`MAX_SECTIONS` sections and the last lines seen
+    are kept, and :meth:`finish` reads them.  A reader of the second half of a
+    file (see ``signatures._match_halves``) hands its :meth:`export` to the
+    first half's reader (:meth:`absorb`), which then chooses the sections of
+    the whole log.
     """
 
     def __init__(self, diagnoser: "Diagnoser", span: int = SECTION_LINES) -> None:
         self._d = diagnoser
         self._span = span
-        self._tail: List[str] = []  # the last lines before the current block (raw)
-        self._covered: List[Tuple[int, int]] = []  # line ranges read, ascending, merged
+        self._windows: List[_Window] = []
+        self._tail: List[str] = []  # raw lines: the last ``span`` seen, or all of them
         self._last = 0  # number of the last line seen
         self._finished = False
 
     def block(self, first: int, text: str, markers: Sequence[Tuple[int, int]]) -> None:
-        """Read the sections ending at ``markers`` (line number, offset of its start in ``text``)."""
+        """Note the sections ending at ``markers`` (line number, offset of its start in ``text``)."""
         for number, start in markers:
-            self._read(number - self._span, number, first, text, start)
+            if len(self._windows) >= MAX_SECTIONS:
+                break
+            lo = number - self._span
+            begin = start
+            for _ in range(number - max(lo, first)):
+                begin = text.rfind("\n", 0, begin - 1) + 1
+            end = text.find("\n", start)
+            lines = text[begin:len(text) if end < 0 else end].split("\n")
+            if lo < first:
+                lines = self._tail_lines(max(lo, 1), first - 1) + lines
+            self._windows.append((number, lo, lines))
         count = text.count("\n") + 1
         self._last = first + count - 1
-        self._keep_tail(text, count)
-
-    def finish(self) -> None:
-        """Read the end of the log (once)."""
-        if self._finished or self._last == 0:
-            self._finished = True
-            return
-        self._finished = True
-        lo = self._last - self._span + 1
-        if lo < 1:
-            self._d.wanted_from = min(self._d.wanted_from, lo)
-        self._read_tail(lo, self._last)
-
-    def read_before(self, lo: int) -> None:
-        """Read lines ``lo`` to the last one seen (a later reader's wish), skipping those read."""
-        self._read_tail(lo, self._last)
-        self._finished = True  # the end of the log is the later reader's
-
-    # -- internals
-
-    def _read(self, lo: int, hi: int, first: int, text: str, start: int) -> None:
-        if lo < 1:
-            self._d.wanted_from = min(self._d.wanted_from, lo)
-            lo = 1
-        for a, b in self._uncovered(lo, hi):
-            if a < first:
-                self._feed_tail(a, min(b, first - 1))
-                a = first
-            if a <= b:
-                # Walk back from line ``hi`` (which starts at ``start``) to line ``a``.
-                begin = start
-                for _ in range(hi - a):
-                    begin = text.rfind("\n", 0, begin - 1) + 1
-                end = begin
-                for _ in range(b - a + 1):
-                    nl = text.find("\n", end)
-                    end = len(text) + 1 if nl < 0 else nl + 1
-                for offset, raw in enumerate(text[begin:end - 1].split("\n")):
-                    read_section_line(self._d, a + offset, normalise_line(raw))
-        self._cover(lo, hi)
-
-    def _read_tail(self, lo: int, hi: int) -> None:
-        lo = max(lo, 1, self._last - len(self._tail) + 1)
-        for a, b in self._uncovered(lo, hi):
-            self._feed_tail(a, b)
-        if lo <= hi:
-            self._cover(lo, hi)
-
-    def _feed_tail(self, a: int, b: int) -> None:
-        base = self._last - len(self._tail) + 1  # number of _tail[0]
-        for number in range(a, b + 1):
-            read_section_line(self._d, number, normalise_line(self._tail[number - base]))
-
-    def _uncovered(self, lo: int, hi: int) -> List[Tuple[int, int]]:
-        out = []
-        at = lo
-        for a, b in self._covered:
-            if b < at:
-                continue
-            if a > hi:
-                break
-            if a > at:
-                out.append((at, a - 1))
-            at = max(at, b + 1)
-        if at <= hi:
-            out.append((at, hi))
-        return out
-
-    def _cover(self, lo: int, hi: int) -> None:
-        merged: List[Tuple[int, int]] = []
-        for a, b in sorted(self._covered + [(lo, hi)]):
-            if merged and a <= merged[-1][1] + 1:
-                merged[-1] = (merged[-1][0], max(merged[-1][1], b))
-            else:
-                merged.append((a, b))
-        # Only ranges that can still meet a later window are kept.
-        floor = max(lo, hi) - 2 * self._span
-        self._covered = [(a, b) for a, b in merged if b >= floor]
-
-    def _keep_tail(self, text: str, count: int) -> None:
-        span = self._span
-        if count >= span:
+        if count >= self._span:
             cut = len(text)
-            for _ in range(span):
+            for _ in range(self._span):
                 cut = text.rfind("\n", 0, cut)
             self._tail = text[cut + 1:].split("\n")
         else:
-            self._tail = (self._tail + text.split("\n"))[-span:]
+            self._tail = (self._tail + text.split("\n"))[-self._span:]
+
+    def export(self) -> Tuple[List[_Window], List[str], int]:
+        """What :meth:`absorb` needs: picklable."""
+        return self._windows, self._tail, self._last
+
+    def absorb(self, later: Tuple[List[_Window], List[str], int]) -> None:
+        """Take the :meth:`export` of a reader of the lines after the last one seen here."""
+        windows, tail, last = later
+        shift = self._last
+        for number, lo, lines in windows:
+            if len(self._windows) >= MAX_SECTIONS:
+                break
+            if lo < 1:  # it began in this half
+                lines = self._tail_lines(max(lo + shift, 1), shift) + lines
+            self._windows.append((number + shift, lo + shift, lines))
+        if len(tail) < self._span:
+            tail = (self._tail + tail)[-self._span:]
+        self._tail, self._last = tail, last + shift
+
+    def finish(self) -> None:
+        """Read the sections kept and the end of the log (once)."""
+        if self._finished:
+            return
+        self._finished = True
+        found = {}
+        for number, lo, lines in self._windows:
+            first = number - len(lines) + 1
+            for offset, raw in enumerate(lines):
+                found[first + offset] = raw
+        first = self._last - len(self._tail) + 1
+        for offset, raw in enumerate(self._tail):
+            found[first + offset] = raw
+        for number in sorted(found):
+            read_section_line(self._d, number, normalise_line(found[number]))
+
+    def _tail_lines(self, a: int, b: int) -> List[str]:
+        base = self._last - len(self._tail) + 1  # number of _tail[0]
+        return self._tail[max(a - base, 0):max(b - base + 1, 0)]

@@ -257,8 +257,6 @@ class Diagnoser:
         #: The first nameless error before any build in progress was seen:
         #: when this Diagnoser read the second half of a log, the first half knows.
         self.orphan_error: Optional[int] = None
-        #: Lowest line number a window wanted (below 1: lines before these).
-        self.wanted_from = 1
 
     # -- evidence
 
@@ -568,10 +566,11 @@ RULE_ANCHORS: Tuple[str, ...] = tuple(r[0] for r in _SCAN_RULES)
 
 
 def diagnose(lines: Iterable[str]) -> Diagnosis:
-    """Diagnose normalised lines (e.g. from :func:`generator.logtext.iter_lines`).
+    """Diagnose the lines of a log, block-normalised (the lines of :func:`generator.logtext.iter_blocks`).
 
-    The reference reading: every line, with every rule, in order (see
-    :func:`generator.buildsection.read_sections` for which lines are a failing section).
+    Each is normalised here (already normalised lines work too, but lose
+    pip's ``╰─>`` box margin).  The reference reading: every line, in order
+    (see :func:`generator.buildsection.read_sections` for the failing sections).
     """
     from generator.buildsection import read_sections
 

@@ -718,8 +718,6 @@ class _Session:
 
     def _export(self) -> Tuple[List[Tuple[int, int, int, str]], Dict[str, Tuple[int, str]]]:
         """What :meth:`_absorb` needs of this session: the lines found, picklable."""
-        if self._sections is not None:
-            self._sections.finish()  # this session read the end of the log
         hits = [
             (k, pos, hit[0], hit[1])
             for k, row in enumerate(self._hits)
@@ -839,7 +837,8 @@ def _match_halves(feeder: "_Session", stream: BinaryIO, fd: int, start: int, spl
             later = feeder._m.feeder(None if diagnoser is None else Diagnoser())
             for first, block in logtext.iter_blocks(_Region(fd, split, None), first=1, sniff=False):  # type: ignore[arg-type]
                 later.block(first, block)
-            data = pickle.dumps((later._export(), later._diagnoser), pickle.HIGHEST_PROTOCOL)
+            sections = None if later._sections is None else later._sections.export()
+            data = pickle.dumps((later._export(), later._diagnoser, sections), pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write_end, "wb") as out:
                 out.write(data)
             status = 0
@@ -864,12 +863,11 @@ def _match_halves(feeder: "_Session", stream: BinaryIO, fd: int, start: int, spl
         os.waitpid(pid, 0)
     merged = False
     if state is not None:
-        later_state, later_diagnoser = state
+        later_state, later_diagnoser, later_sections = state
         if diagnoser is None or diagnoser.absorb(later_diagnoser, number - 1):
             feeder._absorb(later_state, number - 1)
             if feeder._sections is not None:
-                # The second half's first sections began in this half.
-                feeder._sections.read_before(later_diagnoser.wanted_from + number - 1)
+                feeder._sections.absorb(later_sections)
             merged = True
     if not merged:
         logger.debug("merging the halves failed: reading the second half again")
