@@ -33,20 +33,26 @@ if TYPE_CHECKING:  # pragma: no cover
 SECTION_LINES = 250
 
 #: A line holding none of these is no failure marker (they join the block scan).
-MARKER_ANCHORS: Tuple[str, ...] = ("originates from", "errored out", "Backend", "mentioned above", "Failed to build installable")
+MARKER_ANCHORS: Tuple[str, ...] = (
+    "This error originates from",
+    "Command errored out",
+    "Backend",
+    "This is an issue with the package mentioned above",
+    "Failed to build installable",
+)
 
 # Errors that name no package: the one whose build was under way failed.
 # The exact strings of pip (>= 22: the note after every failed subprocess;
 # < 22: "Command errored out"; a backend that cannot even be imported) and of
 # poetry (the note of its chef, the backend's exit).
 _NAMELESS = re.compile(
-    r"originates from (?:a subprocess|the build backend)"
+    r"This error originates from (?:a subprocess|the build backend)"
     r"|Command errored out with exit status"
     r"|Backend(?:Unavailable|Invalid)\b"
     r"|Backend subprocess exited"
 )
 # Markers that only open a section: what follows them names the package.
-_SECTION_ONLY = re.compile(r"package mentioned above|Failed to build installable wheels")
+_SECTION_ONLY = re.compile(r"This is an issue with the package mentioned above|Failed to build installable wheels")
 
 #: Raw lines (before normalisation) naming a failed package alone in pip's box
 #: margin: "× Encountered error while trying to install package." and

@@ -47,7 +47,7 @@ MENTION_PATTERNS: Tuple[Tuple[str, str, bool], ...] = (
     ("failed", "Failed to build installable wheels for some pyproject\\.toml based projects \\(([^)]*)\\)", True),
     ("failed", "Could not build wheels for (.+?),? which ", True),
     ("failed", "but with (" + _NAME + ") \\(([^)]*)\\) not supporting PEP 517", False),
-    ("failed", "not a problem with poetry but one of the following issues with (" + _NAME + ") \\(([^)]*)\\)", False),
+    ("failed", "This error originates from the build backend, and is likely not a problem with poetry but one of the following issues with (" + _NAME + ") \\(([^)]*)\\)", False),
     ("failed", "^(?:[-•] )?Installing (" + _NAME + ") \\(([^)]*)\\): Failed", False),
 )
 
@@ -57,13 +57,13 @@ MENTION_ANCHORS: Tuple[str, ...] = (
     "Installing ",
     "Downloading ",
     "Using cached ",
-    "Building ",
+    "Building wheel",
     "Running setup.py ",
-    "Built ",
+    "==",  # uv's "Building X==1.2" and "Built X==1.2" (a bare "Building " is on every CMake line)
     "Failed ",
     "Could not build wheels for ",
     "not supporting PEP 517",
-    "issues with ",
+    "This error originates from the build backend",
 )
 
 # One or more strings a line needs before each pattern above is worth trying.
@@ -82,7 +82,7 @@ _MENTION_KEYS: Tuple[Tuple[str, ...], ...] = (
     ("Failed to build installable wheels",),
     ("Could not build wheels for ",),
     ("not supporting PEP 517",),
-    ("issues with ",),
+    ("This error originates from the build backend",),
     ("): Failed",),
 )
 _mention_res = tuple(
@@ -289,11 +289,17 @@ class Diagnoser:
             # The build under way: pip fetched its source, or builds it; poetry installs it.
             if not listed and kind in ("archive", "built", "installing"):
                 self._current = (number, name)
-        chosen = _SCAN_RULES if rules is None else [_SCAN_RULES[r] for r in rules]
-        for anchor, rx, action in chosen:
-            if anchor in line:
-                for m in rx.finditer(line):
-                    action(self, m, number)
+        if rules is None:
+            chosen: Iterable[int] = range(len(_SCAN_RULES))
+        else:
+            chosen = sorted({_RULE_OF_ANCHOR[r] for r in rules})
+        for index in chosen:
+            anchors, rx, action = _SCAN_RULES[index]
+            for anchor in anchors:
+                if anchor in line:
+                    for m in rx.finditer(line):
+                        action(self, m, number)
+                    break
         marker = failure_marker(line)
         if marker == "nameless":
             if self._current is not None:
@@ -522,20 +528,23 @@ def _homebrew(d: Diagnoser, m: "re.Match[str]", number: int) -> None:
 
 _WHEEL_TAG = r"(manylinux_[0-9]+_[0-9]+|manylinux1|manylinux2010|manylinux2014|musllinux_[0-9]+_[0-9]+)_(x86_64|aarch64|i686|armv7l|ppc64le|s390x)"
 
-#: Evidence rules read on every line the scan finds: their anchors are rare in
-#: build output (wheel file names, the interpreter uv names, image tags).
-_SCAN_RULES: Tuple[_Rule, ...] = (
-    ("Python 3", re.compile(r"Using C?Python (3\.[0-9]{1,2})(?![0-9])"), _vote_python(3)),
-    ("cp3", re.compile(r"(?<![A-Za-z0-9])cp3([0-9]{1,2})-cp3\1(?![0-9])"), _vote_python(2)),
-    ("Python 3.", re.compile(r"(?<![A-Za-z])Python (3\.[0-9]{1,2})\.[0-9]+"), _vote_python(1)),
-    ("python:3.", re.compile(r"python:(3\.[0-9]{1,2})(?![0-9])"), _vote_python(1)),
-    ("manylinux", re.compile(_WHEEL_TAG), _wheel_tag),
-    ("musllinux_", re.compile(_WHEEL_TAG), _wheel_tag),
-    (".whl", re.compile(r"[-.](win_amd64|win32|win_arm64)\.whl"), _win_tag),
-    ("macosx_", re.compile(r"macosx_([0-9]+)_([0-9]+)_(x86_64|arm64|universal2)"), _mac_tag),
-    ("lpine", re.compile(r"[Aa]lpine"), _vote_os("musl")),
-    ("Darwin", re.compile(r"Darwin"), _vote_os("macos")),
-    ("Visual", re.compile(r"Microsoft Visual C\+\+|Visual Studio"), _vote_os("windows")),
+# The lines where an installer fetched, used or made a wheel: its tags are
+# evidence there (and not in "x.whl is not a supported wheel on this platform").
+_WHEEL_LINES = ("Downloading ", "Using cached ", "Created wheel for ", "Processing ")
+
+#: Evidence rules read on every line the scan finds, with the strings one of
+#: which a line needs: rare in build output, and starting with a rare
+#: character, so that the block scan seldom even tries them (see
+#: signatures._anchor).
+_SCAN_RULES: Tuple[Tuple[Tuple[str, ...], Pattern[str], _Action], ...] = (
+    (("Python 3",), re.compile(r"Using C?Python (3\.[0-9]{1,2})(?![0-9])"), _vote_python(3)),
+    (_WHEEL_LINES, re.compile(r"(?<![A-Za-z0-9])cp3([0-9]{1,2})-cp3\1(?![0-9])"), _vote_python(2)),
+    (("Python 3.",), re.compile(r"(?<![A-Za-z])Python (3\.[0-9]{1,2})\.[0-9]+"), _vote_python(1)),
+    (_WHEEL_LINES, re.compile(_WHEEL_TAG), _wheel_tag),
+    (_WHEEL_LINES, re.compile(r"[-.](win_amd64|win32|win_arm64)\.whl"), _win_tag),
+    (_WHEEL_LINES, re.compile(r"macosx_([0-9]+)_([0-9]+)_(x86_64|arm64|universal2)"), _mac_tag),
+    (("Darwin",), re.compile(r"Darwin"), _vote_os("macos")),
+    (("Visual",), re.compile(r"Microsoft Visual C\+\+|Visual Studio"), _vote_os("windows")),
 )
 
 #: Evidence rules read only in failing sections: their anchors ("build/",
@@ -548,6 +557,8 @@ _SECTION_RULES: Tuple[_Rule, ...] = (
     ("bin/python3.", re.compile(r"/bin/python(3\.[0-9]{1,2})(?![0-9.])"), _vote_python(1)),
     ("build/", re.compile(r"build/(?:lib|temp)\.[a-z]+-[A-Za-z0-9_.]+?-(3\.[0-9]{1,2})(?=/|$| )"), _vote_python(2)),
     ("build/", re.compile(r"build/(?:lib|temp|bdist)\.(linux|macosx-[0-9]+\.[0-9]+|win32|win)-?([A-Za-z0-9_]+?)?(?:-cpython|-3\.|/|$)"), _build_dir),
+    ("python:3.", re.compile(r"python:(3\.[0-9]{1,2})(?![0-9])"), _vote_python(1)),
+    ("lpine", re.compile(r"[Aa]lpine"), _vote_os("musl")),
     ("-linux-", re.compile(_ARCH + r"-linux-(?:gnu|musl)"), _vote_arch),
     ("-linux-gnu", re.compile(r"-linux-gnu"), _vote_os("linux")),
     ("musl", re.compile(r"ld-musl-|linux-musl|musl-gcc"), _vote_os("musl")),
@@ -561,8 +572,9 @@ _SECTION_RULES: Tuple[_Rule, ...] = (
     ("x86_64-linux-gnu", re.compile(r"/usr/(?:lib|include)/(x86_64|aarch64)-linux-gnu"), _vote_arch),
 )
 
-#: The string each scan rule needs in a line, in rule order.
-RULE_ANCHORS: Tuple[str, ...] = tuple(r[0] for r in _SCAN_RULES)
+#: The strings the scan rules need in a line (a rule may need any of several).
+RULE_ANCHORS: Tuple[str, ...] = tuple(a for anchors, _rx, _f in _SCAN_RULES for a in anchors)
+_RULE_OF_ANCHOR: Tuple[int, ...] = tuple(i for i, (anchors, _rx, _f) in enumerate(_SCAN_RULES) for _a in anchors)
 
 
 def diagnose(lines: Iterable[str]) -> Diagnosis:

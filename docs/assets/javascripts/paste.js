@@ -29,7 +29,7 @@
     ["failed", "Failed to build installable wheels for some pyproject\\.toml based projects \\(([^)]*)\\)", true],
     ["failed", "Could not build wheels for (.+?),? which ", true],
     ["failed", "but with ([A-Za-z0-9][A-Za-z0-9._-]*) \\(([^)]*)\\) not supporting PEP 517", false],
-    ["failed", "not a problem with poetry but one of the following issues with ([A-Za-z0-9][A-Za-z0-9._-]*) \\(([^)]*)\\)", false],
+    ["failed", "This error originates from the build backend, and is likely not a problem with poetry but one of the following issues with ([A-Za-z0-9][A-Za-z0-9._-]*) \\(([^)]*)\\)", false],
     ["failed", "^(?:[-\u2022] )?Installing ([A-Za-z0-9][A-Za-z0-9._-]*) \\(([^)]*)\\): Failed", false],
   ];
   var ITEM_PATTERN = "^`?([A-Za-z0-9][A-Za-z0-9._-]*)(?:\\[[^\\]]*\\])?(?:==([^ ,`]+))?`?$";
