@@ -39,6 +39,9 @@ MARKER_ANCHORS: Tuple[str, ...] = (
     "Backend",
     "This is an issue with the package mentioned above",
     "Failed to build installable",
+    "failed with error code",
+    "Failed to fetch wheel: ",
+    "✖ Install ",
 )
 
 # Errors that name no package: the one whose build was under way failed.
@@ -53,6 +56,16 @@ _NAMELESS = re.compile(
 )
 # Markers that only open a section: what follows them names the package.
 _SECTION_ONLY = re.compile(r"This is an issue with the package mentioned above|Failed to build installable wheels")
+_NAME = "[A-Za-z0-9][A-Za-z0-9._-]*"
+# Errors naming the package in a form signatures do not use: pip < 20
+# ('Command "python setup.py egg_info" failed with error code 1 in
+# /tmp/pip-build-abc/mysqlclient/'), uv < 0.5 ("Failed to fetch wheel: X==1.2")
+# and pdm ("✖ Install X 1.2 failed").
+_STATED = re.compile(
+    r"failed with error code [0-9]+ in \S*/pip-(?:build|install)-[A-Za-z0-9_]+/(" + _NAME + r")/?$"
+    r"|Failed to fetch wheel: (" + _NAME + r")(?:==([A-Za-z0-9.+!_-]+))?"
+    r"|✖ Install (" + _NAME + r") ([0-9][A-Za-z0-9.+!_-]*) failed"
+)
 
 #: Raw lines (before normalisation) naming a failed package alone in pip's box
 #: margin: "× Encountered error while trying to install package." and
@@ -67,19 +80,25 @@ _PIP_DIR = re.compile(r"/pip-install-[A-Za-z0-9_]+/([A-Za-z0-9][A-Za-z0-9._-]*?)
 _SDIST_DIR = re.compile(r"/([A-Za-z][A-Za-z0-9._]*(?:-[A-Za-z][A-Za-z0-9._]*)*)-([0-9][A-Za-z0-9.+!_]*)/setup\.py")
 
 
-def failure_marker(line: str) -> Optional[str]:
-    """``"nameless"`` for an error naming no package, ``"section"`` for another marker, else None.
+def failure_marker(line: str) -> Tuple[Optional[str], Optional[str], Optional[str]]:
+    """``(kind, name, version)``: kind ``"nameless"`` (an error naming no
+    package), ``"stated"`` (naming ``name``), ``"section"`` (another marker) or None.
 
-    (Lines stating which package failed are markers too; :class:`Diagnoser` knows those.)
+    (Lines that signatures read as naming a failed package are markers too;
+    :class:`Diagnoser` knows those.)
     """
     for anchor in MARKER_ANCHORS:
         if anchor in line:
             break
     else:
-        return None
+        return None, None, None
     if _NAMELESS.search(line):
-        return "nameless"
-    return "section" if _SECTION_ONLY.search(line) else None
+        return "nameless", None, None
+    m = _STATED.search(line)
+    if m is not None:
+        name = m.group(1) or m.group(2) or m.group(4)
+        return "stated", name, m.group(3) or m.group(5)
+    return ("section" if _SECTION_ONLY.search(line) else None), None, None
 
 
 def box_name(raw: str) -> Optional[str]:

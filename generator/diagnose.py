@@ -252,11 +252,14 @@ class Diagnoser:
         self._glibc: Optional[Tuple[Tuple[int, int], str]] = None  # (glibc, wheel tag)
         self._musl: Optional[Tuple[Tuple[int, int], str]] = None
         self._macos: Optional[Tuple[int, str, str]] = None  # (line, version, arch)
-        #: The build under way (line, name), for errors that name no package.
+        #: The build under way (line, name), for errors that name no package,
+        #: and the package collected last (when no build was seen under way).
         self._current: Optional[Tuple[int, str]] = None
-        #: The first nameless error before any build in progress was seen:
-        #: when this Diagnoser read the second half of a log, the first half knows.
-        self.orphan_error: Optional[int] = None
+        self._collected: Optional[Tuple[int, str]] = None
+        #: Nameless errors before any build was seen under way, with the
+        #: package collected last then: when this Diagnoser read the second
+        #: half of a log, the first half may know the build.
+        self._orphans: List[Tuple[int, Optional[str]]] = []
 
     # -- evidence
 
@@ -280,7 +283,9 @@ class Diagnoser:
             if version:
                 self._versions[name] = max(self._versions.get(name, (0, "")), (number, version))
                 if kind == "archive":
-                    self._archives[name] = max(self._archives.get(name, (0, "")), (number, line))
+                    found_archive = _archive_file_re.search(line)
+                    if found_archive is not None:
+                        self._archives[name] = max(self._archives.get(name, (0, "")), (number, found_archive.group(1)))
             if kind == "failed":
                 _first(self._failed, name, number)
                 stated = True
@@ -289,6 +294,8 @@ class Diagnoser:
             # The build under way: pip fetched its source, or builds it; poetry installs it.
             if not listed and kind in ("archive", "built", "installing"):
                 self._current = (number, name)
+            elif not listed and kind == "named" and line.startswith("Collecting "):
+                self._collected = (number, name)
         if rules is None:
             chosen: Iterable[int] = range(len(_SCAN_RULES))
         else:
@@ -300,14 +307,19 @@ class Diagnoser:
                     for m in rx.finditer(line):
                         action(self, m, number)
                     break
-        marker = failure_marker(line)
+        marker, name, version = failure_marker(line)
         if marker == "nameless":
             if self._current is not None:
-                _first(self._inferred, self._current[1], number)
-                _first(self._built, self._current[1], number)
-            elif self.orphan_error is None:
-                self.orphan_error = number
+                self._infer(self._current[1], number)
+            elif len(self._orphans) < MAX_PACKAGES:
+                self._orphans.append((number, None if self._collected is None else self._collected[1]))
+        elif marker == "stated" and name:
+            self.name_failed("stated", name, number, version)
         return stated or marker is not None
+
+    def _infer(self, name: str, number: int) -> None:
+        _first(self._inferred, name, number)
+        _first(self._built, name, number)
 
     def feed_section(self, number: int, line: str) -> None:
         """Take one normalised line of a failing section (see :mod:`generator.buildsection`)."""
@@ -341,12 +353,18 @@ class Diagnoser:
             if len(theirs) >= MAX_PACKAGES or len(both) >= MAX_PACKAGES:
                 return False
             merged.append(both)
-        if later.orphan_error is not None and self._current is not None:
-            merged[2].setdefault(self._current[1], later.orphan_error + shift)
-            merged[0].setdefault(self._current[1], later.orphan_error + shift)
-        elif later.orphan_error is not None and self.orphan_error is None:
-            self.orphan_error = later.orphan_error + shift
+        if len(self._orphans) + len(later._orphans) >= MAX_PACKAGES:
+            return False
         self._built, self._failed, self._inferred, self._path_named = merged
+        for number, collected in later._orphans:
+            # The build under way here was under way there; else the package
+            # collected last there, else here, as one pass would have seen.
+            if self._current is not None:
+                self._infer(self._current[1], number + shift)
+            else:
+                if collected is None and self._collected is not None:
+                    collected = self._collected[1]
+                self._orphans.append((number + shift, collected))
         for mine_v, theirs_v in ((self._versions, later._versions), (self._archives, later._archives)):
             for name, (number, version) in theirs_v.items():
                 mine_v[name] = max(mine_v.get(name, (0, "")), (number + shift, version))
@@ -365,28 +383,39 @@ class Diagnoser:
             self._macos = (later._macos[0] + shift, later._macos[1], later._macos[2])
         if later._current is not None:
             self._current = (later._current[0] + shift, later._current[1])
+        if later._collected is not None:
+            self._collected = (later._collected[0] + shift, later._collected[1])
         return True
 
     # -- the verdict
 
     def result(self) -> Diagnosis:
         """The diagnosis so far."""
+        inferred = dict(self._inferred)
+        built = dict(self._built)
+        for number, collected in self._orphans:
+            if collected is not None:
+                _first(inferred, collected, number)
+                _first(built, collected, number)
         failed, because = None, None
-        for found, how in ((self._failed, "stated"), (self._inferred, "in progress"), (self._path_named, "build path")):
+        for found, how in ((self._failed, "stated"), (inferred, "in progress"), (self._path_named, "build path")):
             if found:
                 failed, because = min(found.items(), key=lambda kv: kv[1])[0], how
                 break
+        versions = {name: version for name, (_n, version) in self._versions.items()}
         archive = None
         if failed is not None and failed in self._archives:
-            found_archive = _archive_file_re.search(self._archives[failed][1])
-            archive = found_archive.group(1) if found_archive else None
+            # Only the archive of the version shown (a log may fetch several).
+            filename = self._archives[failed][1]
+            if filename.rsplit("-", 1)[-1].startswith(f"{versions.get(failed)}."):
+                archive = filename
         platform = self._platform()
         return Diagnosis(
-            built_from_source=[n for n, _ in sorted(self._built.items(), key=lambda kv: kv[1])],
+            built_from_source=[n for n, _ in sorted(built.items(), key=lambda kv: kv[1])],
             failed=failed,
             python=_top(self._python),
             platform=platform,
-            versions={name: version for name, (_n, version) in self._versions.items()},
+            versions=versions,
             source_archive=archive,
             failed_because=because,
             platform_proof=self._platform_proof() if platform else None,

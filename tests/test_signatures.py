@@ -313,6 +313,10 @@ _TRICKY = [
     "  \u2570\u2500> [18 lines of output]",  # ... and not naming one
     "  File \"/tmp/pip-install-ab_1/mysqlclient_0123456789abcdef0123456789abcdef/setup.py\", line 15",
     "  File \"/tmp/x/numpy-1.24.4/setup.py\", line 1",
+    "Command \"python setup.py egg_info\" failed with error code 1 in /tmp/pip-build-ab1/mysqlclient/",  # pip < 20
+    "  Caused by: Failed to fetch wheel: pillow==9.0.0",  # uv < 0.5
+    "  \u2716 Install foo 1.0 failed",  # pdm
+    "Collecting numexpr",  # collected last
     "",
 ]
 
