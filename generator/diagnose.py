@@ -41,7 +41,8 @@ MENTION_PATTERNS: Tuple[Tuple[str, str, bool], ...] = (
     ("built", "^Running setup\\.py (?:install|bdist_wheel) for (" + _NAME + ")", False),
     ("built", "^Buil(?:ding|t) (" + _NAME + ")==([A-Za-z0-9.+!_-]+)", False),
     ("failed", "Failed building wheel for (" + _NAME + ")", False),
-    ("failed", "Failed to build ((?:" + _ITEM + ")(?:,? (?:" + _ITEM + "))*)$", True),
+    # (not pip >= 25's "Failed to build installable wheels for some ... projects")
+    ("failed", "Failed to build (?!installable wheels )((?:" + _ITEM + ")(?:,? (?:" + _ITEM + "))*)$", True),
     ("failed", "Failed to (?:download and )?build (`[^`]+`)", True),
     ("failed", "Failed to (?:download and )?build: (" + _NAME + ")(?:==([A-Za-z0-9.+!_-]+))?", False),
     ("failed", "Failed to build installable wheels for some pyproject\\.toml based projects \\(([^)]*)\\)", True),

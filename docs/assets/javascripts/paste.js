@@ -23,7 +23,7 @@
     ["built", "^Running setup\\.py (?:install|bdist_wheel) for ([A-Za-z0-9][A-Za-z0-9._-]*)", false],
     ["built", "^Buil(?:ding|t) ([A-Za-z0-9][A-Za-z0-9._-]*)==([A-Za-z0-9.+!_-]+)", false],
     ["failed", "Failed building wheel for ([A-Za-z0-9][A-Za-z0-9._-]*)", false],
-    ["failed", "Failed to build ((?:`[^`]+`|[A-Za-z0-9][A-Za-z0-9._-]*(?:\\[[^\\]]*\\])?(?:==[^ ,]+)?)(?:,? (?:`[^`]+`|[A-Za-z0-9][A-Za-z0-9._-]*(?:\\[[^\\]]*\\])?(?:==[^ ,]+)?))*)$", true],
+    ["failed", "Failed to build (?!installable wheels )((?:`[^`]+`|[A-Za-z0-9][A-Za-z0-9._-]*(?:\\[[^\\]]*\\])?(?:==[^ ,]+)?)(?:,? (?:`[^`]+`|[A-Za-z0-9][A-Za-z0-9._-]*(?:\\[[^\\]]*\\])?(?:==[^ ,]+)?))*)$", true],
     ["failed", "Failed to (?:download and )?build (`[^`]+`)", true],
     ["failed", "Failed to (?:download and )?build: ([A-Za-z0-9][A-Za-z0-9._-]*)(?:==([A-Za-z0-9.+!_-]+))?", false],
     ["failed", "Failed to build installable wheels for some pyproject\\.toml based projects \\(([^)]*)\\)", true],
