@@ -88,7 +88,7 @@ def _compare(bundle: Dict[str, Any], logs: List[Path]) -> None:
 
 def test_tricky_logs_agree() -> None:
     bundle = bundle_from_guides(json.loads((LOGS / "guides.json").read_text("utf-8")))
-    logs = sorted(LOGS.glob("*.log"))  # the .bin ones are not text a browser would get
+    logs = sorted(LOGS.rglob("*.log"))  # the .bin ones are not text a browser would get
     assert logs
     _compare(bundle, logs)
 
