@@ -308,14 +308,14 @@ class Diagnoser:
                     for m in rx.finditer(line):
                         action(self, m, number)
                     break
-        marker, name, version = failure_marker(line)
+        marker, marker_name, marker_version = failure_marker(line)
         if marker == "nameless":
             if self._current is not None:
                 self._infer(self._current[1], number)
             elif len(self._orphans) < MAX_PACKAGES:
                 self._orphans.append((number, None if self._collected is None else self._collected[1]))
-        elif marker == "stated" and name:
-            self.name_failed("stated", name, number, version)
+        elif marker == "stated" and marker_name:
+            self.name_failed("stated", marker_name, number, marker_version)
         return stated or marker is not None
 
     def _infer(self, name: str, number: int) -> None:
