@@ -648,6 +648,13 @@ def nearest_wheel_or_note(diagnosis: Diagnosis, *, online: bool = False) -> Tupl
         return None, "the log does not show the platform"
     if platform.startswith("linux_"):
         platform = "manylinux_2_17_" + platform[len("linux_"):]
+    not_cached = f"no index data for {name} is cached; run again with --online to look it up"
+    if not online:
+        from generator.cachedir import default_cache_dir, http_cache_dir
+
+        # Nothing cached at all: known without importing the index client.
+        if not http_cache_dir(default_cache_dir()).is_dir():
+            return None, not_cached
     try:
         from packaging.version import InvalidVersion, Version
 
@@ -663,7 +670,7 @@ def nearest_wheel_or_note(diagnosis: Diagnosis, *, online: bool = False) -> Tupl
         logger.info("no index data for %s: %s", name, exc)
         if online:
             return None, f"the package index could not be read ({exc})"
-        return None, f"no index data for {name} is cached; run again with --online to look it up"
+        return None, not_cached
     except (IndexClientError, ValueError) as exc:
         logger.info("no index data for %s: %s", name, exc)
         return None, f"the index data for {name} could not be used ({exc})"

@@ -42,6 +42,7 @@ from packaging.utils import canonicalize_name
 from urllib3.util.retry import Retry
 
 from generator import REPOSITORY_URL, __version__
+from generator.cachedir import default_cache_dir, http_cache_dir
 from generator.indexdata import (
     JSON_CONTENT_TYPE,
     IndexClientError,
@@ -112,17 +113,6 @@ def configured_index_url() -> str:
             "no index URL configured and pip's default could not be read",
             hint=f"set PIP_INDEX_URL (pip import failed: {exc})",
         ) from None
-
-
-def default_cache_dir() -> Path:
-    """$WHEELFIX_CACHE_DIR, else $XDG_CACHE_HOME/wheelfix, else ~/.cache/wheelfix."""
-    explicit = os.environ.get("WHEELFIX_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg:
-        return Path(xdg) / "wheelfix"
-    return Path.home() / ".cache" / "wheelfix"
 
 
 def project_url(index_url: str, name: str) -> str:
@@ -275,7 +265,7 @@ class IndexClient:
         self.stats = ClientStats()
         self._retries = retries
         self._backoff = backoff_factor
-        self._cache = _AtomicFileCache(self.cache_dir / "http")
+        self._cache = _AtomicFileCache(http_cache_dir(self.cache_dir))
         self._local = threading.local()
         self._stats_lock = threading.Lock()
 

@@ -122,6 +122,19 @@ def _fake_index(monkeypatch: pytest.MonkeyPatch, verdicts: List[_Verdict], calls
 
     monkeypatch.setattr(index_mod, "IndexClient", Client)
     monkeypatch.setattr(wheels_mod, "release_verdicts", verdicts_for)
+    # Something is cached (else the client is not even asked: see the test below).
+    from generator.cachedir import default_cache_dir, http_cache_dir
+
+    http_cache_dir(default_cache_dir()).mkdir(parents=True, exist_ok=True)
+
+
+def test_an_empty_cache_is_known_without_the_index_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.diagnose import nearest_wheel_or_note
+
+    monkeypatch.setitem(sys.modules, "generator.index", None)  # importing it would fail
+    d = Diagnosis(failed="cffi", python="3.13", platform="linux_x86_64")
+    assert nearest_wheel_or_note(d) == (None, "no index data for cffi is cached; run again with --online to look it up")
+    assert nearest_wheel_or_note(d, online=True)[1] is not None  # online, the client is needed
 
 
 def test_nearest_wheel_prefers_the_next_release_with_a_wheel(monkeypatch: pytest.MonkeyPatch) -> None:
