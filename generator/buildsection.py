@@ -40,6 +40,8 @@ MARKER_ANCHORS: Tuple[str, ...] = (
     "This is an issue with the package mentioned above",
     "Failed to build installable",
     "failed with error code",
+    "InstallationSubprocessError",
+    "MetadataGenerationFailed",
     "Failed to fetch wheel: ",
     "✖ Install ",
 )
@@ -53,6 +55,8 @@ _NAMELESS = re.compile(
     r"|Command errored out with exit status"
     r"|Backend(?:Unavailable|Invalid)\b"
     r"|Backend subprocess exited"
+    # pip's exceptions, in the traceback of a tool that runs pip in-process (pip-tools)
+    r"|InstallationSubprocessError|MetadataGenerationFailed"
 )
 # Markers that only open a section: what follows them names the package.
 _SECTION_ONLY = re.compile(r"This is an issue with the package mentioned above|Failed to build installable wheels")
@@ -75,9 +79,13 @@ _box_re = re.compile(r"╰─> ([A-Za-z0-9][A-Za-z0-9._-]*)[ \t]*$")
 
 # Build directories that carry the project's name: pip's unpacked sdist
 # ("/tmp/pip-install-abc/mysqlclient_<32 hex>/setup.py", without the hash
-# before pip 20.3) and a versioned source tree ("numpy-1.24.4/setup.py").
+# before pip 20.3), a versioned source tree ("numpy-1.24.4/setup.py") and
+# uv's cache.  Not "build/lib.*/PIL": that is an import name, not the
+# project's (Pillow).
 _PIP_DIR = re.compile(r"/pip-install-[A-Za-z0-9_]+/([A-Za-z0-9][A-Za-z0-9._-]*?)(?:_[0-9a-f]{32})?/")
 _SDIST_DIR = re.compile(r"/([A-Za-z][A-Za-z0-9._]*(?:-[A-Za-z][A-Za-z0-9._]*)*)-([0-9][A-Za-z0-9.+!_]*)/setup\.py")
+# uv's cache of a source distribution: ".../sdists-v6/pypi/numpy/1.24.4/<hash>/..."
+_UV_SDIST_DIR = re.compile(r"/sdists-v[0-9]+/(?:pypi|index/[^/ ]+)/(" + _NAME + r")/([0-9][A-Za-z0-9.+!_]*)/")
 
 
 def failure_marker(line: str) -> Tuple[Optional[str], Optional[str], Optional[str]]:
@@ -119,6 +127,9 @@ def read_section_line(d: "Diagnoser", number: int, line: str) -> None:
             d.name_failed("build path", m.group(1), number)
     if "/setup.py" in line:
         for m in _SDIST_DIR.finditer(line):
+            d.name_failed("build path", m.group(1), number, m.group(2))
+    if "/sdists-v" in line:
+        for m in _UV_SDIST_DIR.finditer(line):
             d.name_failed("build path", m.group(1), number, m.group(2))
 
 

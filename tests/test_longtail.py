@@ -218,6 +218,12 @@ def test_an_excerpt_never_names_another_package(path: str) -> None:
         (["  • Installing pyyaml (5.4.1): Failed", "", "  ChefBuildError"], "pyyaml"),
         (["Note: This error originates from the build backend, and is likely not a problem with poetry but with"
           " psycopg2 (2.9.3) not supporting PEP 517 builds. You can verify this by running"], "psycopg2"),
+        # uv's source cache; pip's exception in pip-tools' traceback after a collected package
+        (["  File \"/root/.cache/uv/sdists-v6/pypi/pillow/9.0.0/Xa1/src/setup.py\", line 29", "KeyError: '__version__'"], "pillow"),
+        (["Collecting lxml==4.9.2", "pip._internal.exceptions.InstallationSubprocessError: Getting requirements to build wheel exited with 1"],
+         "lxml"),
+        # an import name in a build directory is not the project's name: nothing is guessed
+        (["copying src/PIL/Image.py -> build/lib.linux-x86_64-cpython-313/PIL", "error: command 'gcc' failed with exit code 1"], None),
         # a box of pip's that names no package: nothing is guessed
         (["  ╰─> [18 lines of output]", "note: This error originates from a subprocess, and is likely not a problem with pip."], None),
     ],
