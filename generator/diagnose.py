@@ -1,151 +1,40 @@
 """The long tail: what a build log says about itself when no guide matches.
 
-From normalised log lines (see :mod:`generator.logtext`) alone this finds which
-packages pip, uv or poetry built from source, which build failed, the Python
-version and the platform the build ran on.  With index data
-(:func:`nearest_wheel`) it then names the nearest release of the failed package
-that has a wheel for that Python and platform, so the user can pin it instead
-of fixing a compiler.
+From the lines of a log alone this finds which packages pip, uv or poetry
+built from source, which build failed and how the log says so, the Python
+version and what the log proves of the platform.  Package names come from
+:mod:`generator.mentions`, Python and platform from the rules of
+:mod:`generator.evidence`, read where :mod:`generator.buildsection` says a
+build failed; :mod:`generator.nearest` then looks up the nearest release with
+a wheel, so the user can pin it instead of fixing a compiler.
 
-Only the standard library is imported here; the index client is imported
-lazily inside :func:`nearest_wheel`, so ``wheelfix explain`` starts fast.
+Only the standard library is imported here.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, List, Optional, Pattern, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-logger = logging.getLogger("wheelfix.diagnose")
+from generator.evidence import _RULE_OF_ANCHOR, _SCAN_RULES, _SECTION_RULES, RULE_ANCHORS, _top, _vote, _Votes
+from generator.mentions import (
+    MENTION_ANCHORS,
+    MENTION_PATTERNS,
+    Mention,
+    canonical_name,
+    mention_details,
+    package_mentions,
+)
+from generator.nearest import nearest_wheel, nearest_wheel_or_note
+
+__all__ = [
+    "MAX_PACKAGES", "MENTION_ANCHORS", "MENTION_PATTERNS", "RULE_ANCHORS", "Diagnoser", "Diagnosis", "Mention",
+    "canonical_name", "diagnose", "mention_details", "nearest_wheel", "nearest_wheel_or_note", "package_mentions",
+]
 
 #: Most package names kept, so a pathological log cannot grow memory.
 MAX_PACKAGES = 500
-
-_NAME = "[A-Za-z0-9][A-Za-z0-9._-]*"
-_ITEM = "`[^`]+`|" + _NAME + "(?:\\[[^\\]]*\\])?(?:==[^ ,]+)?"
-
-#: ``(kind, pattern, is_list)``: a line naming a package.  Group 1 is one name
-#: (or, when ``is_list``, a list of names separated by spaces or commas, each
-#: maybe in backticks with ``==version``); group 2, when present, a version.
-#: ``kind`` is ``named`` (mentioned), ``built`` (built from source) or
-#: ``failed``.  paste.js holds the same table (it needs the names for the
-#: ``package`` condition of signatures).
-MENTION_PATTERNS: Tuple[Tuple[str, str, bool], ...] = (
-    ("named", "^Collecting (" + _NAME + ")(?:\\[[^\\]]*\\])?(?:==([A-Za-z0-9.+!_-]+))?", False),
-    ("named", "^(?:[-•] )?Installing (" + _NAME + ") \\(([^)]*)\\)", False),
-    ("named", "^(?:Downloading|Using cached) (?:[^ ]*/)?(" + _NAME + "?)-([0-9][A-Za-z0-9.+!_]*)\\.(?:tar\\.gz|zip|tar\\.bz2)", False),
-    ("built", "^Building wheel for (" + _NAME + ")", False),
-    ("built", "^Building wheels for collected packages: (.+)$", True),
-    ("built", "^Running setup\\.py (?:install|bdist_wheel) for (" + _NAME + ")", False),
-    ("built", "^Buil(?:ding|t) (" + _NAME + ")==([A-Za-z0-9.+!_-]+)", False),
-    ("failed", "Failed building wheel for (" + _NAME + ")", False),
-    # (not pip >= 25's "Failed to build installable wheels for some ... projects")
-    ("failed", "Failed to build (?!installable wheels )((?:" + _ITEM + ")(?:,? (?:" + _ITEM + "))*)$", True),
-    ("failed", "Failed to (?:download and )?build (`[^`]+`)", True),
-    ("failed", "Failed to (?:download and )?build: (" + _NAME + ")(?:==([A-Za-z0-9.+!_-]+))?", False),
-    ("failed", "Failed to build installable wheels for some pyproject\\.toml based projects \\(([^)]*)\\)", True),
-    ("failed", "Could not build wheels for (.+?),? which ", True),
-    ("failed", "but with (" + _NAME + ") \\(([^)]*)\\) not supporting PEP 517", False),
-    ("failed", "This error originates from the build backend, and is likely not a problem with poetry but one of the following issues with (" + _NAME + ") \\(([^)]*)\\)", False),
-    ("failed", "^(?:[-•] )?Installing (" + _NAME + ") \\(([^)]*)\\): Failed", False),
-)
-
-#: A line without any of these strings names no package.
-MENTION_ANCHORS: Tuple[str, ...] = (
-    "Collecting ",
-    "Installing ",
-    "Downloading ",
-    "Using cached ",
-    "Building wheel",
-    "Running setup.py ",
-    "==",  # uv's "Building X==1.2" and "Built X==1.2" (a bare "Building " is on every CMake line)
-    "Failed ",
-    "Could not build wheels for ",
-    "not supporting PEP 517",
-    "This error originates from the build backend",
-)
-
-# One or more strings a line needs before each pattern above is worth trying.
-_MENTION_KEYS: Tuple[Tuple[str, ...], ...] = (
-    ("Collecting ",),
-    ("Installing ",),
-    ("Downloading ", "Using cached "),
-    ("Building wheel for ",),
-    ("Building wheels for collected packages: ",),
-    ("Running setup.py ",),
-    ("Building ", "Built "),
-    ("Failed building wheel for ",),
-    ("Failed to build ",),
-    ("Failed to build `", "Failed to download and build `"),
-    ("Failed to build: ", "Failed to download and build: "),
-    ("Failed to build installable wheels",),
-    ("Could not build wheels for ",),
-    ("not supporting PEP 517",),
-    ("This error originates from the build backend",),
-    ("): Failed",),
-)
-_mention_res = tuple(
-    (keys, kind, re.compile(src), is_list) for keys, (kind, src, is_list) in zip(_MENTION_KEYS, MENTION_PATTERNS)
-)
-_item_re = re.compile("^`?(" + _NAME + ")(?:\\[[^\\]]*\\])?(?:==([^ ,`]+))?`?$")
-_list_split_re = re.compile("[ ,]+")
-_canon_re = re.compile("[-_.]+")
-
-
-def canonical_name(name: str) -> str:
-    """The normalised form of a project name (lower case, runs of ``-_.`` as ``-``)."""
-    return _canon_re.sub("-", name).lower()
-
-
-# Mentions told apart by mention_details: a source archive fetched (pip, uv),
-# a package being installed (poetry: "- Installing X (1.2)", which builds it).
-_SPECIAL_KINDS = {
-    next(i for i, p in enumerate(MENTION_PATTERNS) if "tar\\.gz" in p[1]): "archive",
-    next(i for i, p in enumerate(MENTION_PATTERNS) if p[1].startswith("^(?:[-•] )?Installing")): "installing",
-}
-
-#: ``(name, version, kind, listed)``: kind ``named``, ``archive`` (a source
-#: archive fetched), ``installing`` (poetry), ``built`` or ``failed``;
-#: ``listed`` when the line lists names.
-Mention = Tuple[str, Optional[str], str, bool]
-
-
-def mention_details(line: str) -> List[Mention]:
-    """Every package ``line`` names, with how (see :data:`Mention`)."""
-    # Plain loops, not any() over generators: this runs for every line that
-    # holds an anchor, and the generator machinery cost more than the tests.
-    for anchor in MENTION_ANCHORS:
-        if anchor in line:
-            break
-    else:
-        return []
-    found: List[Mention] = []
-    for index, (keys, kind, rx, is_list) in enumerate(_mention_res):
-        for k in keys:
-            if k in line:
-                break
-        else:
-            continue
-        m = rx.search(line)
-        if m is None:
-            continue
-        if not is_list:
-            version = m.group(2) if rx.groups >= 2 else None
-            found.append((canonical_name(m.group(1)), version or None, _SPECIAL_KINDS.get(index, kind), False))
-            continue
-        for item in _list_split_re.split(m.group(1).strip()):
-            im = _item_re.match(item)
-            if im is not None:
-                found.append((canonical_name(im.group(1)), im.group(2), kind, True))
-    return found
-
-
-def package_mentions(line: str) -> List[Tuple[str, Optional[str], str]]:
-    """``(canonical name, version or None, kind)`` for each package ``line`` names."""
-    found = [(n, v, "named" if k in ("archive", "installing") else k) for n, v, k, _listed in mention_details(line)]
-    return list(dict.fromkeys(found)) if len(found) > 1 else found
 
 
 @dataclass
@@ -185,42 +74,6 @@ class Diagnosis:
             "platform_proof": self.platform_proof,
             "nearest_wheel_note": self.nearest_wheel_note,
         }
-
-
-_ARCHES = {
-    "x86_64": "x86_64",
-    "amd64": "x86_64",
-    "AMD64": "x86_64",
-    "x64": "x86_64",
-    "aarch64": "aarch64",
-    "arm64": "aarch64",
-    "i686": "i686",
-    "win32": "i686",
-    "armv7l": "armv7l",
-    "ppc64le": "ppc64le",
-    "s390x": "s390x",
-}
-_ARCH = "(x86_64|amd64|AMD64|aarch64|arm64|i686|armv7l|ppc64le|s390x)"
-
-#: Votes of one kind: value -> [count, first line].  Ties go to the value seen
-#: on the earliest line, so the result does not depend on the order lines are fed.
-_Votes = Dict[str, List[int]]
-
-
-def _vote(votes: _Votes, key: str, number: int, weight: int = 1) -> None:
-    entry = votes.get(key)
-    if entry is None:
-        votes[key] = [weight, number]
-    else:
-        entry[0] += weight
-        if number < entry[1]:
-            entry[1] = number
-
-
-def _top(votes: _Votes) -> Optional[str]:
-    if not votes:
-        return None
-    return min(votes.items(), key=lambda kv: (-kv[1][0], kv[1][1]))[0]
 
 
 def _first(found: Dict[str, int], name: str, number: int) -> None:
@@ -467,146 +320,6 @@ class Diagnoser:
 
 _archive_file_re = re.compile(r"([^ /]+\.(?:tar\.gz|zip|tar\.bz2))")
 
-_Action = Callable[[Diagnoser, "re.Match[str]", int], None]
-_Rule = Tuple[str, Pattern[str], _Action]
-
-
-def _note(d: Diagnoser, os_name: str, m: "re.Match[str]", number: int, weight: int) -> None:
-    _vote(d._os, os_name, number, weight)
-    if os_name not in d._proof or number < d._proof[os_name][0]:
-        # The whole word the evidence is in ("build/lib.linux-x86_64-3.8"), not the bare match.
-        text = m.string
-        start = max(text.rfind(" ", 0, m.start()), text.rfind("'", 0, m.start())) + 1
-        ends = [i for i in (text.find(" ", m.end()), text.find("'", m.end())) if i >= 0]
-        d._proof[os_name] = (number, text[start:min(ends) if ends else len(text)][:80].rstrip("(:,;"))
-
-
-def _vote_python(weight: int) -> _Action:
-    def action(d: Diagnoser, m: "re.Match[str]", number: int) -> None:
-        value = m.group(1)
-        _vote(d._python, value if "." in value else f"3.{value}", number, weight)
-
-    return action
-
-
-def _vote_os(name: str) -> _Action:
-    def action(d: Diagnoser, m: "re.Match[str]", number: int) -> None:
-        _note(d, name, m, number, 1)
-
-    return action
-
-
-def _vote_arch(d: Diagnoser, m: "re.Match[str]", number: int) -> None:
-    _vote(d._arch, _ARCHES[m.group(1)], number)
-
-
-def _build_dir(d: Diagnoser, m: "re.Match[str]", number: int) -> None:
-    kind, arch = m.group(1), m.group(2)
-    if kind == "linux":
-        _note(d, "linux", m, number, 2)
-    elif kind.startswith("win"):
-        _note(d, "windows", m, number, 2)
-        arch = arch or "win32"
-    else:
-        _note(d, "macos", m, number, 2)
-        version = kind.split("-", 1)[1].replace(".", "_")
-        if d._macos is None or number >= d._macos[0]:
-            d._macos = (number, version, arch or "x86_64")
-        if arch in ("universal2", None):
-            return
-    if arch in _ARCHES:
-        _vote(d._arch, _ARCHES[arch], number, 2)
-
-
-def _wheel_tag(d: Diagnoser, m: "re.Match[str]", number: int) -> None:
-    tag, arch = m.group(1), m.group(2)
-    _vote(d._arch, _ARCHES[arch], number)
-    full = f"{tag}_{arch}"
-    if tag.startswith("musllinux"):
-        _vote(d._os, "musl", number)
-        parts = tag.split("_")
-        version = ((int(parts[1]), int(parts[2])), full)
-        d._musl = max(d._musl or version, version)
-        return
-    _vote(d._os, "linux", number)
-    legacy = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
-    if tag in legacy:
-        glibc = legacy[tag]
-    else:
-        parts = tag.split("_")
-        glibc = (int(parts[1]), int(parts[2]))
-    # pip installed a wheel needing this glibc, so the system has at least it.
-    d._glibc = max(d._glibc or (glibc, full), (glibc, full))
-
-
-def _win_tag(d: Diagnoser, m: "re.Match[str]", number: int) -> None:
-    _note(d, "windows", m, number, 1)
-    _vote(d._arch, {"win_amd64": "x86_64", "win32": "i686", "win_arm64": "aarch64"}[m.group(1)], number)
-
-
-def _mac_tag(d: Diagnoser, m: "re.Match[str]", number: int) -> None:
-    _note(d, "macos", m, number, 1)
-    arch = m.group(3)
-    if arch in _ARCHES:
-        _vote(d._arch, _ARCHES[arch], number)
-
-
-def _homebrew(d: Diagnoser, m: "re.Match[str]", number: int) -> None:
-    _note(d, "macos", m, number, 1)
-    _vote(d._arch, "aarch64", number)  # Homebrew lives in /opt/homebrew only on Apple silicon
-
-
-_WHEEL_TAG = r"(manylinux_[0-9]+_[0-9]+|manylinux1|manylinux2010|manylinux2014|musllinux_[0-9]+_[0-9]+)_(x86_64|aarch64|i686|armv7l|ppc64le|s390x)"
-
-# The lines where an installer fetched, used or made a wheel: its tags are
-# evidence there (and not in "x.whl is not a supported wheel on this platform").
-_WHEEL_LINES = ("Downloading ", "Using cached ", "Created wheel for ", "Processing ")
-
-#: Evidence rules read on every line the scan finds, with the strings one of
-#: which a line needs: rare in build output, and starting with a rare
-#: character, so that the block scan seldom even tries them (see
-#: signatures._anchor).
-_SCAN_RULES: Tuple[Tuple[Tuple[str, ...], Pattern[str], _Action], ...] = (
-    (("Python 3",), re.compile(r"Using C?Python (3\.[0-9]{1,2})(?![0-9])"), _vote_python(3)),
-    (_WHEEL_LINES, re.compile(r"(?<![A-Za-z0-9])cp3([0-9]{1,2})-cp3\1(?![0-9])"), _vote_python(2)),
-    (("Python 3.",), re.compile(r"(?<![A-Za-z])Python (3\.[0-9]{1,2})\.[0-9]+"), _vote_python(1)),
-    (_WHEEL_LINES, re.compile(_WHEEL_TAG), _wheel_tag),
-    (_WHEEL_LINES, re.compile(r"[-.](win_amd64|win32|win_arm64)\.whl"), _win_tag),
-    (_WHEEL_LINES, re.compile(r"macosx_([0-9]+)_([0-9]+)_(x86_64|arm64|universal2)"), _mac_tag),
-    (("Darwin",), re.compile(r"Darwin"), _vote_os("macos")),
-    (("Visual",), re.compile(r"Microsoft Visual C\+\+|Visual Studio"), _vote_os("windows")),
-)
-
-#: Evidence rules read only in failing sections: their anchors ("build/",
-#: "linux", "python3.") are on every compiler line, so scanning the whole
-#: log for them would cost as much as reading it all in Python.
-_SECTION_RULES: Tuple[_Rule, ...] = (
-    ("cpython-3", re.compile(r"cpython-3([0-9]{1,2})(?![0-9])"), _vote_python(3)),
-    ("ython3.", re.compile(r"/[Pp]ython(3\.[0-9]{1,2})/(?:site-packages|dist-packages|include|lib)"), _vote_python(2)),
-    ("include/python3.", re.compile(r"include/python(3\.[0-9]{1,2})(?![0-9])"), _vote_python(2)),
-    ("bin/python3.", re.compile(r"/bin/python(3\.[0-9]{1,2})(?![0-9.])"), _vote_python(1)),
-    ("build/", re.compile(r"build/(?:lib|temp)\.[a-z]+-[A-Za-z0-9_.]+?-(3\.[0-9]{1,2})(?=/|$| )"), _vote_python(2)),
-    ("build/", re.compile(r"build/(?:lib|temp|bdist)\.(linux|macosx-[0-9]+\.[0-9]+|win32|win)-?([A-Za-z0-9_]+?)?(?:-cpython|-3\.|/|$)"), _build_dir),
-    ("python:3.", re.compile(r"python:(3\.[0-9]{1,2})(?![0-9])"), _vote_python(1)),
-    ("lpine", re.compile(r"[Aa]lpine"), _vote_os("musl")),
-    ("-linux-", re.compile(_ARCH + r"-linux-(?:gnu|musl)"), _vote_arch),
-    ("-linux-gnu", re.compile(r"-linux-gnu"), _vote_os("linux")),
-    ("musl", re.compile(r"ld-musl-|linux-musl|musl-gcc"), _vote_os("musl")),
-    (":/", re.compile(r"(?:^|[ '\"(=])[A-Za-z]:/(?:Users|Program Files|Windows|hostedtoolcache|a/|Python)"), _vote_os("windows")),
-    ("MSVC", re.compile(r"MSVC"), _vote_os("windows")),
-    (".exe", re.compile(r"(?:cl|link|vcvarsall)\.exe|vcvarsall\.bat"), _vote_os("windows")),
-    ("/Library/Developer/", re.compile(r"/Library/Developer/CommandLineTools"), _vote_os("macos")),
-    ("MacOSX", re.compile(r"MacOSX[0-9.]*\.sdk"), _vote_os("macos")),
-    ("xcrun", re.compile(r"xcrun"), _vote_os("macos")),
-    ("/opt/homebrew/", re.compile(r"/opt/homebrew/"), _homebrew),
-    ("x86_64-linux-gnu", re.compile(r"/usr/(?:lib|include)/(x86_64|aarch64)-linux-gnu"), _vote_arch),
-)
-
-#: The strings the scan rules need in a line (a rule may need any of several).
-RULE_ANCHORS: Tuple[str, ...] = tuple(a for anchors, _rx, _f in _SCAN_RULES for a in anchors)
-_RULE_OF_ANCHOR: Tuple[int, ...] = tuple(i for i, (anchors, _rx, _f) in enumerate(_SCAN_RULES) for _a in anchors)
-
-
 def diagnose(lines: Iterable[str]) -> Diagnosis:
     """Diagnose the lines of a log, block-normalised (the lines of :func:`generator.logtext.iter_blocks`).
 
@@ -619,81 +332,3 @@ def diagnose(lines: Iterable[str]) -> Diagnosis:
     d = Diagnoser()
     read_sections(list(lines), d)
     return d.result()
-
-
-def nearest_wheel(diagnosis: Diagnosis, *, online: bool = False) -> Optional[Dict[str, str]]:
-    """The release of ``diagnosis.failed`` nearest the one that failed that has a wheel.
-
-    See :func:`nearest_wheel_or_note`, which also says why there is none.
-    """
-    return nearest_wheel_or_note(diagnosis, online=online)[0]
-
-
-def nearest_wheel_or_note(diagnosis: Diagnosis, *, online: bool = False) -> Tuple[Optional[Dict[str, str]], Optional[str]]:
-    """``({"version", "file"}, None)``, or ``(None, why not)`` (``why`` is None without a failed package).
-
-    "Nearest": the lowest release at or above the version the log shows
-    being built, else the highest below it; without a version, the newest.
-    Needs the failed package, the Python version and the platform; only
-    cached index data is used unless ``online``.  A Linux platform whose glibc
-    the log does not show is taken as manylinux2014 (glibc 2.17): a wheel
-    found is then certain to install.
-    """
-    name, python, platform = diagnosis.failed, diagnosis.python, diagnosis.platform
-    if not name:
-        return None, None
-    if not python:
-        return None, "the log does not show the Python version"
-    if not platform:
-        return None, "the log does not show the platform"
-    if platform.startswith("linux_"):
-        platform = "manylinux_2_17_" + platform[len("linux_"):]
-    not_cached = f"no index data for {name} is cached; run again with --online to look it up"
-    if not online:
-        from generator.cachedir import default_cache_dir, http_cache_dir
-
-        # Nothing cached at all: known without importing the index client.
-        if not http_cache_dir(default_cache_dir()).is_dir():
-            return None, not_cached
-    try:
-        from packaging.version import InvalidVersion, Version
-
-        from generator.index import IndexClient, IndexClientError, IndexUnavailable  # type: ignore[import-not-found,unused-ignore]
-        from generator.wheels import Kind, Target, release_verdicts  # type: ignore[import-not-found,unused-ignore]
-    except ImportError as exc:  # the index modules are optional at this layer
-        logger.debug("nearest wheel unavailable: %s", exc)
-        return None, f"looking it up needs wheelfix's index support ({exc.name or exc} is not installed)"
-    try:
-        page = IndexClient(offline=not online, progress=False).fetch(name)
-        verdicts = release_verdicts(page, Target.parse(python, platform))
-    except IndexUnavailable as exc:
-        logger.info("no index data for %s: %s", name, exc)
-        if online:
-            return None, f"the package index could not be read ({exc})"
-        return None, not_cached
-    except (IndexClientError, ValueError) as exc:
-        logger.info("no index data for %s: %s", name, exc)
-        return None, f"the index data for {name} could not be used ({exc})"
-    wheels: List[Tuple[Any, Any]] = []
-    for verdict in verdicts:
-        if verdict.kind != Kind.WHEEL or verdict.file is None:
-            continue
-        try:
-            wheels.append((Version(str(verdict.version)), verdict))
-        except InvalidVersion:
-            continue
-    if not wheels:
-        return None, f"no release of {name} has a wheel for Python {python} on {platform}"
-    wheels.sort(key=lambda pair: pair[0])
-    failed_version = diagnosis.versions.get(name)
-    chosen = wheels[-1][1]
-    if failed_version:
-        try:
-            wanted = Version(failed_version)
-        except InvalidVersion:
-            wanted = None
-        if wanted is not None:
-            above = [v for key, v in wheels if key >= wanted]
-            below = [v for key, v in wheels if key < wanted]
-            chosen = above[0] if above else below[-1]
-    return {"version": str(chosen.version), "file": str(chosen.file.filename)}, None

@@ -8,7 +8,7 @@
 (function (root) {
   "use strict";
 
-  // Keep equal to generator/logtext.py and generator/diagnose.py (checked by the tests).
+  // Keep equal to generator/logtext.py and generator/mentions.py (checked by the tests).
   var MAX_LINE = 65536;
   var ANSI_PATTERN = "\\x1b\\[[0-?]*[ -/]*[@-~]|\\x1b\\][^\\x07\\x1b\\n]*(?:\\x07|\\x1b\\\\)?|\\x1b[@-Z\\\\-_]|[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]";
   var WINPATH_PATTERN = "(?<=[A-Za-z0-9_.:~$-])\\\\+(?=[A-Za-z0-9_.~$-])";

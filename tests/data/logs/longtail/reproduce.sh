@@ -26,6 +26,12 @@
 #   pip22-pyaudio       pip 22.3.1 on 3.9, no `wheel`: "legacy-install-failure"
 #   pip313v-pillow      pip install -v pillow==9.0.0 on 3.13 (verbose: the backend's output inline)
 #   poetry313-mysqlclient  poetry add mysqlclient in a fresh project on 3.13, no pkg-config
+#   poetry18-mysqlclient   the same with poetry 1.8.3 ("Installing X (v): Failed", ChefBuildError)
+#   uv04-pillow         uv 0.4.0 pip install pillow==9.0.0 on 3.13 ("Failed to fetch wheel")
+#   pip25-pyaudio       the newest pip on 3.13, pyaudio==0.2.14 (no portaudio.h): the wheel
+#                       build fails ("failed-wheel-build-for-install")
+#   pip313-reqs         pip install numpy==2.1.3 pillow==9.0.0 on 3.13: a manylinux wheel
+#                       first, then the failing sdist (as from a requirements file)
 #
 # "No pkg-config": PATH holds a directory of links to everything in /usr/bin except
 # pkg-config/pkgconf and mysql_config, so nothing is uninstalled from the machine.
@@ -69,9 +75,10 @@ _venv() {
 }
 
 _tool() {
-  # $1: uv|poetry: installed once into its own 3.13 venv
-  if [ ! -x "$WORK/$1-tool/bin/$1" ]; then _venv "$PY313" "$WORK/$1-tool" "$1"; fi
-  echo "$WORK/$1-tool/bin/$1"
+  # $1: uv|poetry, $2: the requirement (default: the newest): installed once into its own 3.13 venv
+  local dir="$WORK/$1-tool${2:+-$2}"
+  if [ ! -x "$dir/bin/$1" ]; then _venv "$PY313" "$dir" "${2:-$1}"; fi
+  echo "$dir/bin/$1"
 }
 
 _run() {
@@ -107,11 +114,17 @@ _main() {
       _venv "$PY39" "$v" pip==22.3.1; "$v/bin/pip" uninstall -q -y wheel >/dev/null 2>&1 || true
       _run "$v" pip install --no-cache-dir pyaudio==0.2.11 ;;
     pip313v-pillow) _venv "$PY313" "$v"; _run "$v" pip install -v --no-cache-dir pillow==9.0.0 ;;
-    poetry313-mysqlclient)
-      local poetry proj="$WORK/poetry-project"; poetry="$(_tool poetry)"
-      rm -rf "$proj" "$WORK/poetry-cache"; mkdir -p "$proj"
+    uv04-pillow) _venv "$PY313" "$v"; _run "$v" "$(_tool uv uv==0.4.0)" pip install --no-cache --python "$v/bin/python" pillow==9.0.0 ;;
+    pip25-pyaudio)
+      _venv "$PY313" "$v"; _neutral_env "$v/bin/pip" install -q --no-cache-dir --upgrade pip >&2
+      _run "$v" pip install --no-cache-dir pyaudio==0.2.14 ;;
+    pip313-reqs) _venv "$PY313" "$v"; _run "$v" pip install --no-cache-dir numpy==2.1.3 pillow==9.0.0 ;;
+    poetry313-mysqlclient|poetry18-mysqlclient)
+      local poetry proj="$WORK/$1-project"
+      if [ "$1" = poetry18-mysqlclient ]; then poetry="$(_tool poetry poetry==1.8.3)"; else poetry="$(_tool poetry)"; fi
+      rm -rf "$proj" "$WORK/$1-cache"; mkdir -p "$proj"
       printf '[tool.poetry]\nname = "demo"\nversion = "0.1.0"\ndescription = ""\nauthors = []\npackage-mode = false\n\n[tool.poetry.dependencies]\npython = "^3.13"\n' > "$proj/pyproject.toml"
-      (cd "$proj" && _neutral_env POETRY_CACHE_DIR="$WORK/poetry-cache" POETRY_VIRTUALENVS_IN_PROJECT=true \
+      (cd "$proj" && _neutral_env POETRY_CACHE_DIR="$WORK/$1-cache" POETRY_VIRTUALENVS_IN_PROJECT=true \
           PATH="$(dirname "$PY313"):$(_shim_path)" "$poetry" add --no-interaction mysqlclient 2>&1) || true ;;
     *) echo "unknown case: $1" >&2; exit 2 ;;
   esac
