@@ -38,6 +38,11 @@ EXPECTED: Dict[str, Tuple[Optional[str], Optional[str], Optional[str], Optional[
     "tests/data/logs/longtail/pip20-mysqlclient.log": ("mysqlclient", "2.0.3", "3.8", None, None),  # bin/python3.8
     "tests/data/logs/longtail/pip20w-mysqlclient.log": ("mysqlclient", "2.0.3", "3.8", None, None),
     "tests/data/logs/longtail/pip22-mysqlclient.log": ("mysqlclient", "2.1.1", None, None, None),  # no version shown
+    "tests/data/logs/longtail/poetry18-mysqlclient.log": ("mysqlclient", "2.3.2", "3.13", None, None),  # ChefBuildError
+    "tests/data/logs/longtail/uv04-pillow.log": ("pillow", "9.0.0", "3.13", None, None),  # "Failed to fetch wheel"
+    "tests/data/logs/longtail/pip25-pyaudio.log": ("pyaudio", "0.2.14", "3.13", "linux_x86_64", "linux x86_64 (log shows 'build/lib.linux-x86_64-cpython-313/"),
+    # a manylinux wheel installed before the failing sdist: that is all the log shows of the platform
+    "tests/data/logs/longtail/pip313-reqs.log": ("pillow", "9.0.0", "3.13", "manylinux_2_17_x86_64", "linux x86_64, glibc-based (accepted a manylinux_2_17_x86_64 wheel)"),
     "tests/data/logs/longtail/pip20-pyaudio.log": ("pyaudio", "0.2.11", "3.8", "linux_x86_64", "linux x86_64 (log shows 'build/lib.linux-x86_64-3.8"),
     "tests/data/logs/longtail/pip20w-pyaudio.log": ("pyaudio", "0.2.11", "3.8", "linux_x86_64", "linux x86_64 (log shows 'build/lib.linux-x86_64-3.8"),
     "tests/data/logs/longtail/pip22-pyaudio.log": ("pyaudio", "0.2.11", "3.9", "linux_x86_64", "linux x86_64 (log shows 'build/lib.linux-x86_64-3.9"),

@@ -76,7 +76,7 @@ _venv() {
 
 _tool() {
   # $1: uv|poetry, $2: the requirement (default: the newest): installed once into its own 3.13 venv
-  local dir="$WORK/$1-tool${2:+-$2}"
+  local dir="$WORK/$1-tool${2:+-${2//=/}}"  # no "=" in the path: env would take it for a variable
   if [ ! -x "$dir/bin/$1" ]; then _venv "$PY313" "$dir" "${2:-$1}"; fi
   echo "$dir/bin/$1"
 }
