@@ -24,10 +24,10 @@ _ITEM = "`[^`]+`|" + _NAME + "(?:\\[[^\\]]*\\])?(?:==[^ ,]+)?"
 MENTION_PATTERNS: Tuple[Tuple[str, str, bool], ...] = (
     ("named", "^Collecting (" + _NAME + ")(?:\\[[^\\]]*\\])?(?:==([A-Za-z0-9.+!_-]+))?", False),
     ("named", "^(?:[-•] )?Installing (" + _NAME + ") \\(([^)]*)\\)", False),
-    ("named", "^(?:Downloading|Using cached) (?:[^ ]*/)?(" + _NAME + "?)-([0-9][A-Za-z0-9.+!_]*)\\.(?:tar\\.gz|zip|tar\\.bz2)", False),
-    ("built", "^Building wheel for (" + _NAME + ")", False),
+    ("named", "^(?:Downloading|Using cached|Processing) (?:[^ ]*/)?(" + _NAME + "?)-([0-9][A-Za-z0-9.+!_]*)\\.(?:tar\\.gz|zip|tar\\.bz2)", False),
+    ("built", "^Building (?:wheel|editable) for (" + _NAME + ")", False),
     ("built", "^Building wheels for collected packages: (.+)$", True),
-    ("built", "^Running setup\\.py (?:install|bdist_wheel) for (" + _NAME + ")", False),
+    ("built", "^Running setup\\.py (?:install|bdist_wheel|develop) for (" + _NAME + ")", False),
     ("built", "^Buil(?:ding|t) (" + _NAME + ")==([A-Za-z0-9.+!_-]+)", False),
     ("failed", "Failed building wheel for (" + _NAME + ")", False),
     # (not pip >= 25's "Failed to build installable wheels for some ... projects")
@@ -47,7 +47,9 @@ MENTION_ANCHORS: Tuple[str, ...] = (
     "Installing ",
     "Downloading ",
     "Using cached ",
+    "Processing ",
     "Building wheel",
+    "Building editable",
     "Running setup.py ",
     "==",  # uv's "Building X==1.2" and "Built X==1.2" (a bare "Building " is on every CMake line)
     "Failed ",
@@ -60,8 +62,8 @@ MENTION_ANCHORS: Tuple[str, ...] = (
 _MENTION_KEYS: Tuple[Tuple[str, ...], ...] = (
     ("Collecting ",),
     ("Installing ",),
-    ("Downloading ", "Using cached "),
-    ("Building wheel for ",),
+    ("Downloading ", "Using cached ", "Processing "),
+    ("Building wheel for ", "Building editable for "),
     ("Building wheels for collected packages: ",),
     ("Running setup.py ",),
     ("Building ", "Built "),

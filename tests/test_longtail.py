@@ -229,6 +229,11 @@ def test_an_excerpt_never_names_another_package(path: str) -> None:
          "lxml"),
         # an import name in a build directory is not the project's name: nothing is guessed
         (["copying src/PIL/Image.py -> build/lib.linux-x86_64-cpython-313/PIL", "error: command 'gcc' failed with exit code 1"], None),
+        # an editable install of the project itself after a dependency's source archive
+        (["  Downloading numpy-1.24.4.tar.gz (10.9 MB)", "Installing collected packages: numpy, app",
+          "  Running setup.py develop for app", "    ERROR: Command errored out with exit status 1:"], "app"),
+        (["Processing ./dist/mypkg-0.1.tar.gz", "  error: subprocess-exited-with-error",
+          "  note: This error originates from a subprocess, and is likely not a problem with pip."], "mypkg"),
         # a box of pip's that names no package: nothing is guessed
         (["  ╰─> [18 lines of output]", "note: This error originates from a subprocess, and is likely not a problem with pip."], None),
     ],

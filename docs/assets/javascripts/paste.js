@@ -17,10 +17,10 @@
   var MENTION_PATTERNS = [
     ["named", "^Collecting ([A-Za-z0-9][A-Za-z0-9._-]*)(?:\\[[^\\]]*\\])?(?:==([A-Za-z0-9.+!_-]+))?", false],
     ["named", "^(?:[-\u2022] )?Installing ([A-Za-z0-9][A-Za-z0-9._-]*) \\(([^)]*)\\)", false],
-    ["named", "^(?:Downloading|Using cached) (?:[^ ]*/)?([A-Za-z0-9][A-Za-z0-9._-]*?)-([0-9][A-Za-z0-9.+!_]*)\\.(?:tar\\.gz|zip|tar\\.bz2)", false],
-    ["built", "^Building wheel for ([A-Za-z0-9][A-Za-z0-9._-]*)", false],
+    ["named", "^(?:Downloading|Using cached|Processing) (?:[^ ]*/)?([A-Za-z0-9][A-Za-z0-9._-]*?)-([0-9][A-Za-z0-9.+!_]*)\\.(?:tar\\.gz|zip|tar\\.bz2)", false],
+    ["built", "^Building (?:wheel|editable) for ([A-Za-z0-9][A-Za-z0-9._-]*)", false],
     ["built", "^Building wheels for collected packages: (.+)$", true],
-    ["built", "^Running setup\\.py (?:install|bdist_wheel) for ([A-Za-z0-9][A-Za-z0-9._-]*)", false],
+    ["built", "^Running setup\\.py (?:install|bdist_wheel|develop) for ([A-Za-z0-9][A-Za-z0-9._-]*)", false],
     ["built", "^Buil(?:ding|t) ([A-Za-z0-9][A-Za-z0-9._-]*)==([A-Za-z0-9.+!_-]+)", false],
     ["failed", "Failed building wheel for ([A-Za-z0-9][A-Za-z0-9._-]*)", false],
     ["failed", "Failed to build (?!installable wheels )((?:`[^`]+`|[A-Za-z0-9][A-Za-z0-9._-]*(?:\\[[^\\]]*\\])?(?:==[^ ,]+)?)(?:,? (?:`[^`]+`|[A-Za-z0-9][A-Za-z0-9._-]*(?:\\[[^\\]]*\\])?(?:==[^ ,]+)?))*)$", true],
