@@ -250,7 +250,8 @@ def main() -> int:
         print(f"signatures: {len(real)} real guides + {args.synthetic} synthetic; {len(conds)} distinct conditions")
         print("workloads: 'realistic' = build noise (compiler warnings, gcc lines, cargo/CMake progress)")
         print("           with 1 sample-log line in 40; 'samples' = the old workload, every line from")
-        print("           a failure log (about a third of the lines look interesting)")
+        print("           a failure log (about a third of the lines look interesting); 'gcc' = like")
+        print("           'realistic' with 1 line in 7 a compiler command line, real signatures only")
 
         sizes = sorted({1, 10, 50, args.mb})
         logs: Dict[Tuple[str, int], Path] = {}
