@@ -153,6 +153,9 @@ _SCAN_RULES: Tuple[Tuple[Tuple[str, ...], Pattern[str], _Action], ...] = (
     (("Python 3",), re.compile(r"Using C?Python (3\.[0-9]{1,2})(?![0-9])"), _vote_python(3)),
     (_WHEEL_LINES, re.compile(r"(?<![A-Za-z0-9])cp3([0-9]{1,2})-cp3\1(?![0-9])"), _vote_python(2)),
     (("Python 3.",), re.compile(r"(?<![A-Za-z])Python (3\.[0-9]{1,2})\.[0-9]+"), _vote_python(1)),
+    # Requires-Python refusals name the running interpreter: pip's and uv's wording
+    (("different Python: ",), re.compile(r"requires a different Python: (3\.[0-9]{1,2})\.[0-9]+ not in"), _vote_python(3)),
+    (("current Python version (",), re.compile(r"current Python version \((3\.[0-9]{1,2})\.[0-9]+\)"), _vote_python(3)),
     (_WHEEL_LINES, re.compile(_WHEEL_TAG), _wheel_tag),
     (_WHEEL_LINES, re.compile(r"[-.](win_amd64|win32|win_arm64)\.whl"), _win_tag),
     (_WHEEL_LINES, re.compile(r"macosx_([0-9]+)_([0-9]+)_(x86_64|arm64|universal2)"), _mac_tag),

@@ -58,6 +58,9 @@ def test_package_mentions(line: str, expected: List[Tuple[str, Optional[str], st
         (["Downloading pywin32-306-cp311-cp311-win32.whl"], "3.11", "win32"),
         # macOS build dir
         (["creating build/temp.macosx-11.0-arm64-cpython-312"], "3.12", "macosx_11_0_arm64"),
+        # a Requires-Python refusal names the running interpreter (pip, uv)
+        (["ERROR: Package 'numpy' requires a different Python: 3.13.0 not in '<3.12,>=3.9'"], "3.13", None),
+        (["  ╰─▶ Because the current Python version (3.8.18) does not satisfy Python>=3.9 and numpy==2.0.0 depends"], "3.8", None),
         # nothing to go on
         (["error: can't find Rust compiler"], None, None),
     ],

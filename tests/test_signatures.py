@@ -317,6 +317,7 @@ _TRICKY = [
     "  Caused by: Failed to fetch wheel: pillow==9.0.0",  # uv < 0.5
     "  \u2716 Install foo 1.0 failed",  # pdm
     "Collecting numexpr",  # collected last
+    "ERROR: Package 'numpy' requires a different Python: 3.13.0 not in '<3.12,>=3.9'",  # the running Python
     "",
 ]
 
