@@ -51,6 +51,9 @@ class Diagnosis:
     nearest_wheel: Optional[Dict[str, str]] = None
     #: The source archive of ``failed`` the log shows being fetched (``X-1.2.tar.gz``).
     source_archive: Optional[str] = None
+    #: The log line showing ``failed`` at its version built from source (its
+    #: source archive fetched, or uv's "Building X==1.2"), clipped.
+    no_wheel_evidence: Optional[str] = None
     #: How the log names ``failed``: ``"stated"`` (pip/uv/poetry say it failed),
     #: ``"in progress"`` (its build was under way when a nameless error came)
     #: or ``"build path"`` (only its build directory appears).
@@ -71,6 +74,7 @@ class Diagnosis:
             "failed_version": self.versions.get(self.failed) if self.failed else None,
             "failed_because": self.failed_because,
             "source_archive": self.source_archive,
+            "no_wheel_evidence": self.no_wheel_evidence,
             "platform_proof": self.platform_proof,
             "nearest_wheel_note": self.nearest_wheel_note,
         }
@@ -98,7 +102,7 @@ class Diagnoser:
         self._inferred: Dict[str, int] = {}  # building when a nameless error came
         self._path_named: Dict[str, int] = {}  # only a build directory names it
         self._versions: Dict[str, Tuple[int, str]] = {}
-        self._archives: Dict[str, Tuple[int, str]] = {}
+        self._sources: Dict[str, Tuple[int, str, str]] = {}  # name -> (line, version, the line's text)
         self._python: _Votes = {}
         self._os: _Votes = {}
         self._arch: _Votes = {}
@@ -136,10 +140,10 @@ class Diagnoser:
         for name, version, kind, listed in mention_details(line) if mentions is None else mentions:
             if version:
                 self._versions[name] = max(self._versions.get(name, (0, "")), (number, version))
-                if kind == "archive":
-                    found_archive = _archive_file_re.search(line)
-                    if found_archive is not None:
-                        self._archives[name] = max(self._archives.get(name, (0, "")), (number, found_archive.group(1)))
+                # A source archive fetched, or uv's "Building X==1.2" (the
+                # only built form that carries a version): built from source.
+                if kind in ("archive", "built") and not listed:
+                    self._sources[name] = max(self._sources.get(name, (0, "", "")), (number, version, line[:200]))
             if kind == "failed":
                 _first(self._failed, name, number)
                 stated = True
@@ -219,9 +223,10 @@ class Diagnoser:
                 if collected is None and self._collected is not None:
                     collected = self._collected[1]
                 self._orphans.append((number + shift, collected))
-        for mine_v, theirs_v in ((self._versions, later._versions), (self._archives, later._archives)):
-            for name, (number, version) in theirs_v.items():
-                mine_v[name] = max(mine_v.get(name, (0, "")), (number + shift, version))
+        for name, (number, version) in later._versions.items():
+            self._versions[name] = max(self._versions.get(name, (0, "")), (number + shift, version))
+        for name, (number, version, text) in later._sources.items():
+            self._sources[name] = max(self._sources.get(name, (0, "", "")), (number + shift, version, text))
         for mine_votes, theirs_votes in ((self._python, later._python), (self._os, later._os), (self._arch, later._arch)):
             for key, (count, number) in theirs_votes.items():
                 _vote(mine_votes, key, number + shift, count)
@@ -257,12 +262,13 @@ class Diagnoser:
                 failed, because = min(found.items(), key=lambda kv: kv[1])[0], how
                 break
         versions = {name: version for name, (_n, version) in self._versions.items()}
-        archive = None
-        if failed is not None and failed in self._archives:
-            # Only the archive of the version shown (a log may fetch several).
-            filename = self._archives[failed][1]
-            if filename.rsplit("-", 1)[-1].startswith(f"{versions.get(failed)}."):
-                archive = filename
+        archive, evidence = None, None
+        source = self._sources.get(failed) if failed is not None else None
+        # Only the source build of the version shown (a log may fetch several).
+        if source is not None and failed is not None and source[1] == versions.get(failed):
+            evidence = source[2]
+            found_archive = _archive_file_re.search(evidence)
+            archive = found_archive.group(1) if found_archive else None
         platform = self._platform()
         return Diagnosis(
             built_from_source=[n for n, _ in sorted(built.items(), key=lambda kv: kv[1])],
@@ -271,6 +277,7 @@ class Diagnoser:
             platform=platform,
             versions=versions,
             source_archive=archive,
+            no_wheel_evidence=evidence,
             failed_because=because,
             platform_proof=self._platform_proof() if platform else None,
         )

@@ -82,7 +82,8 @@ def test_to_json_shape() -> None:
     d = Diagnosis(built_from_source=["a"], failed="a", python="3.13", platform="linux_x86_64", versions={"a": "1.0"})
     assert d.to_json() == {
         "built_from_source": ["a"], "failed": "a", "python": "3.13", "platform": "linux_x86_64", "nearest_wheel": None,
-        "failed_version": "1.0", "failed_because": None, "source_archive": None, "platform_proof": None,
+        "failed_version": "1.0", "failed_because": None, "source_archive": None, "no_wheel_evidence": None,
+        "platform_proof": None,
         "nearest_wheel_note": None,
     }
 
@@ -184,6 +185,7 @@ _POOL = [
     "Collecting numexpr",  # collected last: blamed for a nameless error when no build was seen under way
     "  Downloading psutil-6.0.0.tar.gz (500 kB)",  # a source archive: its build is under way
     "Building wheel for cffi (pyproject.toml): started",  # built, and under way
+    "   Building psutil==6.0.0",  # uv: built from source, at a version
     "note: This error originates from a subprocess, and is likely not a problem with pip.",  # nameless
     "Failed building wheel for psutil",  # failed
     "Failed building wheel for cffi",  # a second failure: the first one stays
@@ -193,7 +195,7 @@ _POOL = [
 
 def _state(d: diag.Diagnoser) -> Tuple[object, ...]:
     # Everything a result depends on.
-    return (d._built, d._failed, d._inferred, d._path_named, d._versions, d._archives, d._python, d._os,
+    return (d._built, d._failed, d._inferred, d._path_named, d._versions, d._sources, d._python, d._os,
             d._arch, d._proof, d._glibc, d._musl, d._macos, d._current, d._collected, d._orphans)
 
 

@@ -56,6 +56,7 @@ def test_json_is_exactly_the_documented_object(bundle: Path, capsys: Any, monkey
         "diagnosis": {
             "built_from_source": ["cffi"], "failed": "cffi", "python": None, "platform": None, "nearest_wheel": None,
             "failed_version": "1.16.0", "failed_because": "stated", "source_archive": "cffi-1.16.0.tar.gz",
+            "no_wheel_evidence": "Downloading cffi-1.16.0.tar.gz (512 kB)",
             "platform_proof": None, "nearest_wheel_note": "the log does not show the Python version",
         },
     }

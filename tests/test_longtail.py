@@ -134,6 +134,10 @@ def test_every_statement_is_in_the_log(path: str) -> None:
         assert d.versions[d.failed] in text
     if d.source_archive:
         assert d.source_archive in text and d.versions[d.failed] in d.source_archive
+        assert d.no_wheel_evidence is not None and d.source_archive in d.no_wheel_evidence
+    if d.no_wheel_evidence:
+        assert d.failed and any(line.startswith(d.no_wheel_evidence) for line in text.split("\n"))
+        assert d.versions[d.failed] in d.no_wheel_evidence
     if d.python:
         minor = d.python.split(".")[1]
         assert re.search(rf"3\.{minor}(?![0-9])|(?:cp|cpython-)3{minor}(?![0-9])", text), d.python
@@ -271,6 +275,12 @@ def test_sections_are_bounded_on_a_log_full_of_markers() -> None:
 
 
 # -- the command
+
+
+def test_uv_shows_the_source_build_without_an_archive(bundle: Path, capsys: Any) -> None:
+    main(["explain", str(LOGS / "longtail" / "uv313-numpy.log"), "--index", str(bundle)])
+    out = capsys.readouterr().out
+    assert "no wheel used: it was built from source ('Building numpy==1.24.4')" in out
 
 
 def test_explain_text_says_what_the_log_proves(bundle: Path, capsys: Any) -> None:

@@ -163,9 +163,10 @@ def _facts(d: Diagnosis) -> List["tuple[str, str]"]:
         version = d.versions.get(d.failed)
         said = f"{d.failed} {version}" if version else d.failed
         facts.append(("failed", f"{said} ({_BECAUSE[d.failed_because]})" if d.failed_because else said))
-        if d.source_archive:
-            facts.append(("no wheel used", f"it was built from its source archive {d.source_archive}, which pip and uv "
-                          "do when no wheel of that release fits this Python and platform (or wheels are turned off)"))
+        if d.no_wheel_evidence:
+            how = f"its source archive {d.source_archive}" if d.source_archive else f"source ({_clip(d.no_wheel_evidence, 80)!r})"
+            facts.append(("no wheel used", f"it was built from {how}, which pip and uv do when no wheel of that "
+                          "release fits this Python and platform (or wheels are turned off)"))
     if d.python:
         facts.append(("Python", d.python))
     if d.platform:
