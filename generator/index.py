@@ -39,7 +39,8 @@ from packaging.utils import canonicalize_name
 
 from generator._deadline import Deadline
 from generator.indexcache import PageCache
-from generator.indexconfig import configured_index_url, default_cache_dir, project_url
+from generator.cachedir import default_cache_dir, http_cache_dir
+from generator.indexconfig import configured_index_url, project_url
 from generator.indexdata import IndexClientError, IndexDataError, ProjectPage, index_label, load_project_page
 from generator.indexlimits import (
     BodyCutOff,
@@ -151,7 +152,7 @@ class IndexClient:
         self.stats = ClientStats()
         self._retries = retries
         self._backoff = backoff_factor
-        self._cache = PageCache(self.cache_dir / "http")
+        self._cache = PageCache(http_cache_dir(self.cache_dir))
         self._breaker = CircuitBreaker(self.limits.max_failures, self.label)
         self._fallbacks: dict[str, tuple[str, datetime]] = {}
         self._headers = request_headers(max_age)

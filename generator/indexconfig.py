@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
-from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
+from generator.cachedir import default_cache_dir
 from generator.indexdata import IndexClientError
 
 __all__ = ["configured_index_url", "default_cache_dir", "project_url"]
@@ -43,17 +43,6 @@ def configured_index_url() -> str:
             "no index URL configured and pip's default could not be read",
             hint=f"set PIP_INDEX_URL (pip import failed: {exc})",
         ) from None
-
-
-def default_cache_dir() -> Path:
-    """$WHEELFIX_CACHE_DIR, else $XDG_CACHE_HOME/wheelfix, else ~/.cache/wheelfix."""
-    explicit = os.environ.get("WHEELFIX_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg:
-        return Path(xdg) / "wheelfix"
-    return Path.home() / ".cache" / "wheelfix"
 
 
 def project_url(index_url: str, name: str) -> str:

@@ -49,7 +49,8 @@ from typing import (
 )
 
 from generator import logtext
-from generator.diagnose import MENTION_ANCHORS, RULE_ANCHORS, Diagnoser, canonical_name, package_mentions
+from generator.buildsection import BOX_ANCHOR, MARKER_ANCHORS, SectionReader, box_name
+from generator.diagnose import MENTION_ANCHORS, RULE_ANCHORS, Diagnoser, canonical_name, mention_details
 from generator.errors import WheelfixError
 
 if sys.version_info >= (3, 11):
@@ -439,6 +440,8 @@ class _Signature:
 
 _MENTION = -1  # handler id: the line may name a package
 _RULE0 = -2  # handler id _RULE0 - r: the line may be evidence for diagnosis rule r
+_MARKER = _RULE0 - len(RULE_ANCHORS)  # the line may mark a failure (generator.buildsection)
+_BOX = _MARKER - 1  # the raw line may name a failed package in pip's box margin
 
 # Characters roughly by how often they occur in build logs, most frequent
 # first; an anchor starts at a literal's rarest character so that the block
@@ -521,8 +524,13 @@ class Matcher:
             for literal in MENTION_ANCHORS:
                 by_anchor.setdefault(_anchor(literal), set()).add(_MENTION)
         if diagnose:
+            # Only rare strings: the evidence on every compiler line is read
+            # in failing sections (generator.buildsection), not found by the scan.
             for r, literal in enumerate(RULE_ANCHORS):
                 by_anchor.setdefault(_anchor(literal), set()).add(_RULE0 - r)
+            for literal in MARKER_ANCHORS:
+                by_anchor.setdefault(_anchor(literal), set()).add(_MARKER)
+            by_anchor.setdefault(_anchor(BOX_ANCHOR), set()).add(_BOX)
         return _trie_scan(by_anchor)
 
     def match(self, lines: Iterable[str]) -> List[Match]:
@@ -530,7 +538,11 @@ class Matcher:
         return self.analyse(lines, diagnoser=None)
 
     def analyse(self, lines: Iterable[str], diagnoser: Optional[Diagnoser]) -> List[Match]:
-        """Like :meth:`match`, also feeding ``diagnoser`` every line."""
+        """Like :meth:`match`, also feeding ``diagnoser`` the lines the scan finds.
+
+        Failing sections (see :mod:`generator.buildsection`) are read only from
+        blocks (:meth:`match_stream`); :func:`generator.diagnose.diagnose` reads lines.
+        """
         session = _Session(self, diagnoser)
         for number, line in enumerate(logtext.lines_of(lines), start=1):
             session.line(number, line, self._line_targets(line))
@@ -582,14 +594,14 @@ def _all_targets(scan: Pattern[str], targets: Dict[str, FrozenSet[int]], line: s
     return found
 
 
-_Plan = Tuple[Tuple[int, ...], bool, Tuple[int, ...]]
+_Plan = Tuple[Tuple[int, ...], bool, Tuple[int, ...], bool]
 
 
 def _plan(targets: FrozenSet[int]) -> _Plan:
-    """What a set of handler ids asks for: conditions, mentions, rules in order."""
+    """What a set of handler ids asks for: conditions, mentions, rules in order, markers."""
     conds = tuple(sorted(t for t in targets if t >= 0))
-    rules = tuple(sorted(_RULE0 - t for t in targets if t < _MENTION))
-    return conds, _MENTION in targets, rules
+    rules = tuple(sorted(_RULE0 - t for t in targets if _MARKER < t <= _RULE0))
+    return conds, _MENTION in targets, rules, _MARKER in targets
 
 
 #: Lines per block whose anchors lead only to conditions already matched
@@ -616,21 +628,20 @@ class _Session:
         self._built_done: FrozenSet[int] = frozenset()
         self._wasted = 0  # lines scanned since the last build whose anchors were all used up
         self._plans: Dict[FrozenSet[int], "_Plan"] = {}
+        self._sections = None if diagnoser is None else SectionReader(diagnoser)
 
     def line(self, number: int, line: str, targets: Iterable[int]) -> None:
         """Take one normalised line whose anchors lead to ``targets``."""
-        rules = self._take(number, line, targets if isinstance(targets, frozenset) else frozenset(targets))
-        if rules and self._diagnoser is not None:
-            self._diagnoser.feed(line, [], rules)
+        self._take(number, line, targets if isinstance(targets, frozenset) else frozenset(targets))
 
-    def _take(self, number: int, line: str, targets: FrozenSet[int]) -> Tuple[int, ...]:
-        """Everything but the diagnosis rules, which are returned for the caller to run."""
+    def _take(self, number: int, line: str, targets: FrozenSet[int]) -> bool:
+        """Match and diagnose one line; True if it marks a failure (see generator.buildsection)."""
         plan = self._plans.get(targets)
         if plan is None:
             plan = self._plans[targets] = _plan(targets)
-        cond_ids, wants_mentions, rules = plan
+        cond_ids, wants_mentions, rules, marker = plan
         done = self._done
-        useful = bool(rules)
+        useful = bool(rules) or marker
         for t in cond_ids:
             if t in done:
                 continue
@@ -643,15 +654,17 @@ class _Session:
         if wants_mentions:
             # Names matter to the diagnosis, or to signatures until all theirs are seen.
             useful = useful or self._diagnoser is not None or len(self._mentions) < len(self._m._packages)
-            mentions = package_mentions(line)
-            for name, _version, _kind in mentions:
+            mentions = mention_details(line)
+            for name, _version, _kind, _listed in mentions:
                 if name in self._m._packages and name not in self._mentions:
                     self._mentions[name] = (number, line)
-            if mentions and self._diagnoser is not None:
-                self._diagnoser.feed(line, mentions, ())
+        else:
+            mentions = []
         if not useful:
             self._wasted += 1
-        return rules
+        if self._diagnoser is None or not (mentions or rules or marker):
+            return False
+        return self._diagnoser.feed(number, line, mentions, rules)
 
     def block(self, first: int, text: str) -> None:
         """Take a block from :func:`generator.logtext.iter_blocks` (whole lines)."""
@@ -659,7 +672,7 @@ class _Session:
         targets = self._targets
         normalise_line = logtext.normalise_line
         counted_to, number = 0, first
-        rule_lines: List[Tuple[str, Tuple[int, ...]]] = []
+        markers: List[Tuple[int, int]] = []
         hit = search(text)
         while hit is not None:
             at = hit.start()
@@ -680,14 +693,15 @@ class _Session:
             counted_to = start
             # Anchors are looked for in the raw line; normalisation only cuts
             # its ends, so every anchor of the normalised line is among them.
-            line = normalise_line(text[start:end])
-            rules = self._take(number, line, found)
-            if rules:
-                rule_lines.append((line, rules))
-        if rule_lines and self._diagnoser is not None:
-            # Mentions and rule evidence touch separate parts of the
-            # diagnosis, so the rules may run after the block's mentions.
-            self._diagnoser.feed_lines(rule_lines)
+            raw = text[start:end]
+            if self._take(number, normalise_line(raw), found):
+                markers.append((number, start))
+            if _BOX in found and self._diagnoser is not None:
+                name = box_name(raw)
+                if name is not None:
+                    self._diagnoser.name_failed("stated", name, number)
+        if self._sections is not None:
+            self._sections.block(first, text, markers)
         if self._wasted >= _REBUILD_AFTER:
             self._prune()
 
@@ -727,7 +741,9 @@ class _Session:
                 self._mentions[name] = (number + shift, line)
 
     def results(self) -> List[Match]:
-        """The matches found so far, best first."""
+        """The matches found so far, best first (the diagnosis, if any, is complete once this is called)."""
+        if self._sections is not None:
+            self._sections.finish()
         best: Dict[int, Tuple[int, List[Tuple[int, str]]]] = {}
         for k, sig in enumerate(self._m._sigs):
             hits = self._hits[k]
@@ -824,7 +840,8 @@ def _match_halves(feeder: "_Session", stream: BinaryIO, fd: int, start: int, spl
             later = feeder._m.feeder(None if diagnoser is None else Diagnoser())
             for first, block in logtext.iter_blocks(_Region(fd, split, None), first=1, sniff=False):  # type: ignore[arg-type]
                 later.block(first, block)
-            data = pickle.dumps((later._export(), later._diagnoser), pickle.HIGHEST_PROTOCOL)
+            sections = None if later._sections is None else later._sections.export()
+            data = pickle.dumps((later._export(), later._diagnoser, sections), pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write_end, "wb") as out:
                 out.write(data)
             status = 0
@@ -849,9 +866,11 @@ def _match_halves(feeder: "_Session", stream: BinaryIO, fd: int, start: int, spl
         os.waitpid(pid, 0)
     merged = False
     if state is not None:
-        later_state, later_diagnoser = state
-        if diagnoser is None or diagnoser.absorb(later_diagnoser):
+        later_state, later_diagnoser, later_sections = state
+        if diagnoser is None or diagnoser.absorb(later_diagnoser, number - 1):
             feeder._absorb(later_state, number - 1)
+            if feeder._sections is not None:
+                feeder._sections.absorb(later_sections)
             merged = True
     if not merged:
         logger.debug("merging the halves failed: reading the second half again")

@@ -58,6 +58,9 @@ def test_package_mentions(line: str, expected: List[Tuple[str, Optional[str], st
         (["Downloading pywin32-306-cp311-cp311-win32.whl"], "3.11", "win32"),
         # macOS build dir
         (["creating build/temp.macosx-11.0-arm64-cpython-312"], "3.12", "macosx_11_0_arm64"),
+        # a Requires-Python refusal names the running interpreter (pip, uv)
+        (["ERROR: Package 'numpy' requires a different Python: 3.13.0 not in '<3.12,>=3.9'"], "3.13", None),
+        (["  ╰─▶ Because the current Python version (3.8.18) does not satisfy Python>=3.9 and numpy==2.0.0 depends"], "3.8", None),
         # nothing to go on
         (["error: can't find Rust compiler"], None, None),
     ],
@@ -76,8 +79,13 @@ def test_built_and_failed_from_a_pip_log() -> None:
 
 
 def test_to_json_shape() -> None:
-    d = Diagnosis(built_from_source=["a"], failed="a", python="3.13", platform="linux_x86_64")
-    assert d.to_json() == {"built_from_source": ["a"], "failed": "a", "python": "3.13", "platform": "linux_x86_64", "nearest_wheel": None}
+    d = Diagnosis(built_from_source=["a"], failed="a", python="3.13", platform="linux_x86_64", versions={"a": "1.0"})
+    assert d.to_json() == {
+        "built_from_source": ["a"], "failed": "a", "python": "3.13", "platform": "linux_x86_64", "nearest_wheel": None,
+        "failed_version": "1.0", "failed_because": None, "source_archive": None, "no_wheel_evidence": None,
+        "platform_proof": None,
+        "nearest_wheel_note": None,
+    }
 
 
 def test_memory_bounded_for_many_packages() -> None:
@@ -118,6 +126,19 @@ def _fake_index(monkeypatch: pytest.MonkeyPatch, verdicts: List[_Verdict], calls
 
     monkeypatch.setattr(index_mod, "IndexClient", Client)
     monkeypatch.setattr(wheels_mod, "release_verdicts", verdicts_for)
+    # Something is cached (else the client is not even asked: see the test below).
+    from generator.cachedir import default_cache_dir, http_cache_dir
+
+    http_cache_dir(default_cache_dir()).mkdir(parents=True, exist_ok=True)
+
+
+def test_an_empty_cache_is_known_without_the_index_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.diagnose import nearest_wheel_or_note
+
+    monkeypatch.setitem(sys.modules, "generator.index", None)  # importing it would fail
+    d = Diagnosis(failed="cffi", python="3.13", platform="linux_x86_64")
+    assert nearest_wheel_or_note(d) == (None, "no index data for cffi is cached; run again with --online to look it up")
+    assert nearest_wheel_or_note(d, online=True)[1] is not None  # online, the client is needed
 
 
 def test_nearest_wheel_prefers_the_next_release_with_a_wheel(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -150,83 +171,65 @@ def test_nearest_wheel_needs_all_facts_and_survives_missing_modules(monkeypatch:
     assert nearest_wheel(Diagnosis(failed="x", python="3.13", platform="linux_x86_64")) is None
 
 
-@pytest.mark.parametrize(
-    "lines",
-    [
-        ["creating build/temp.linux-x86_64-cpython-311/src", "Using CPython 3.12.1 interpreter"],  # a tie: first vote wins
-        ["x86_64-linux-gnu-gcc -I/usr/include/python3.10 -c a.c", "Downloading a-1-cp313-cp313-win_amd64.whl"],
-        ["build/lib.macosx-11.0-arm64-cpython-312", "build/lib.macosx-10.9-x86_64-cpython-312"],  # last build dir wins
-        ["-L/usr/lib/aarch64-linux-gnu x86_64-linux-gnu", "C:/Users/me/vcvarsall.bat cl.exe"],  # rules needing their anchor
-    ],
-)
-def test_feed_with_the_rules_of_the_anchors_found_agrees_with_all_rules(lines: List[str]) -> None:
-    # The block scan passes only the rules whose anchors it saw in a line.
-    full, chosen = diag.Diagnoser(), diag.Diagnoser()
-    for line in lines:
-        full.feed(line)
-        chosen.feed(line, None, [r for r, a in enumerate(diag.RULE_ANCHORS) if a in line])
-    assert chosen.result() == full.result()
-    assert full.result() != diag.Diagnoser().result()  # the lines are evidence at all
-
-
-@pytest.mark.parametrize("seed", range(8))
-def test_feed_lines_agrees_with_feeding_each_line(seed: int) -> None:
-    # feed_lines runs each rule once over many lines; ties (first vote wins)
-    # and the last macOS build directory must come out as line by line.
-    import random
-
-    pool = [
-        "creating build/temp.linux-x86_64-cpython-311/src",
-        "Using CPython 3.12.1 interpreter at: /usr/bin/python3.12",
-        "Downloading a-1.0-cp313-cp313-manylinux_2_28_aarch64.whl",
-        "Downloading b-1.0-cp39-abi3-musllinux_1_2_x86_64.whl",
-        "build/lib.macosx-11.0-arm64-cpython-312",
-        "build/lib.macosx-10.9-x86_64-cpython-312",
-        "build/lib.win-amd64-cpython-310",
-        "-L/usr/lib/aarch64-linux-gnu -lfoo",
-        "call vcvarsall.bat x64 && cl.exe /c a.c",
-        "call vcvarsall.bat x64",
-        "C:/Users/me/a.c: Microsoft Visual C++ 14.0 is required",
-        "/opt/homebrew/lib xcrun Darwin",
-        "nothing here",
-    ]
-    rng = random.Random(seed)
-    lines = [rng.choice(pool) for _ in range(rng.randrange(20, 60))]
-    every = list(range(len(diag.RULE_ANCHORS)))
-    one, many = diag.Diagnoser(), diag.Diagnoser()
-    if seed % 2:
-        # Every key voted once first, so the batches below bring no new key
-        # and run the rule-by-rule path to the end (no line-by-line redo).
-        for line in pool:
-            one.feed(line, [], every)
-            many.feed(line, [], every)
-    for line in lines:
-        one.feed(line, [], every)
-    # in a few batches, as the block scan hands them over
-    cut = rng.randrange(len(lines) + 1)
-    many.feed_lines([(line, every) for line in lines[:cut]])
-    many.feed_lines([(line, every) for line in lines[cut:]])
-    assert many.result() == one.result()
-    assert (many._python, many._os, many._arch, many._macos) == (one._python, one._os, one._arch, one._macos)
-    assert list(many._python) == list(one._python) and list(many._os) == list(one._os)  # first-vote order
-
-
-def test_feed_lines_last_macos_build_dir_wins() -> None:
-    # Seen first: 11.0, then 10.9; seen last: 11.0 again.
-    a, b = "build/lib.macosx-11.0-arm64-cpython-312", "build/lib.macosx-10.9-x86_64-cpython-312"
-    every = list(range(len(diag.RULE_ANCHORS)))
-    d = diag.Diagnoser()
-    d.feed(b, [], every)  # both keys known: the batch takes the rule-by-rule path
-    d.feed(a, [], every)
-    d.feed_lines([(a, every), (b, every), (a, every)])
-    assert d._macos == ("11_0", "arm64")
-    assert d.result().platform == "macosx_11_0_arm64"
+_POOL = [
+    "creating build/temp.linux-x86_64-cpython-311/src",  # Python 3.11, linux, x86_64
+    "Using CPython 3.12.1 interpreter at: /usr/bin/python3.12",  # a rival Python vote
+    "Downloading a-1.0-cp313-cp313-manylinux_2_28_aarch64.whl",  # glibc 2.28
+    "Downloading b-1.0-cp39-abi3-manylinux2014_x86_64.whl",  # glibc 2.17: the max stays
+    "Downloading b-1.0-cp39-abi3-musllinux_1_2_x86_64.whl",  # musl
+    "build/lib.macosx-11.0-arm64-cpython-312",  # macOS build dirs: the last one wins
+    "build/lib.macosx-10.9-x86_64-cpython-312",
+    "call vcvarsall.bat x64 && cl.exe /c a.c",
+    "Collecting psutil==5.9.8",  # a version
+    "Collecting psutil==6.0.0",  # a later version replaces it
+    "Collecting numexpr",  # collected last: blamed for a nameless error when no build was seen under way
+    "  Downloading psutil-6.0.0.tar.gz (500 kB)",  # a source archive: its build is under way
+    "Building wheel for cffi (pyproject.toml): started",  # built, and under way
+    "   Building psutil==6.0.0",  # uv: built from source, at a version
+    "note: This error originates from a subprocess, and is likely not a problem with pip.",  # nameless
+    "Failed building wheel for psutil",  # failed
+    "Failed building wheel for cffi",  # a second failure: the first one stays
+    "nothing here",
+]
 
 
 def _state(d: diag.Diagnoser) -> Tuple[object, ...]:
-    # Everything a result depends on, key order included (ties break on it).
-    return (list(d._built), list(d._failed), list(d._versions.items()), list(d._python.items()),
-            list(d._os.items()), list(d._arch.items()), d._glibc, d._musl, d._macos)
+    # Everything a result depends on.
+    return (d._built, d._failed, d._inferred, d._path_named, d._versions, d._sources, d._python, d._os,
+            d._arch, d._proof, d._glibc, d._musl, d._macos, d._current, d._collected, d._orphans)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_scan_rules_of_the_anchors_found_agree_with_all_rules(seed: int) -> None:
+    # The block scan passes only the rules whose anchors it saw in a line.
+    import random
+
+    rng = random.Random(seed)
+    lines = [rng.choice(_POOL) for _ in range(30)]
+    full, chosen = diag.Diagnoser(), diag.Diagnoser()
+    for number, line in enumerate(lines, start=1):
+        full.feed(number, line)
+        chosen.feed(number, line, None, [r for r, a in enumerate(diag.RULE_ANCHORS) if a in line])
+    assert _state(chosen) == _state(full)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_section_lines_may_come_in_any_order(seed: int) -> None:
+    # Sections are read after the lines the scan found, and a second process
+    # reads the second half: ties and "the last build directory" go by line number.
+    import random
+
+    rng = random.Random(seed)
+    lines = [rng.choice(_POOL) for _ in range(rng.randrange(10, 60))]
+    numbered = list(enumerate(lines, start=1))
+    one, shuffled = diag.Diagnoser(), diag.Diagnoser()
+    for number, line in numbered:
+        one.feed_section(number, line)
+    rng.shuffle(numbered)
+    for number, line in numbered:
+        shuffled.feed_section(number, line)
+    assert _state(shuffled) == _state(one)
+    assert shuffled.result() == one.result()
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -235,43 +238,31 @@ def test_absorb_agrees_with_feeding_in_order(seed: int) -> None:
     # half's Diagnoser must give what feeding every line in order gives.
     import random
 
-    pool = [
-        "creating build/temp.linux-x86_64-cpython-311/src",  # Python 3.11, linux, x86_64
-        "Using CPython 3.12.1 interpreter at: /usr/bin/python3.12",  # a rival Python vote
-        "Downloading a-1.0-cp313-cp313-manylinux_2_28_aarch64.whl",  # glibc 2.28
-        "Downloading b-1.0-cp39-abi3-manylinux2014_x86_64.whl",  # glibc 2.17: the max stays
-        "Downloading b-1.0-cp39-abi3-musllinux_1_2_x86_64.whl",  # musl
-        "build/lib.macosx-11.0-arm64-cpython-312",  # macOS build dirs: the last one wins
-        "build/lib.macosx-10.9-x86_64-cpython-312",
-        "Collecting psutil==5.9.8",  # a version
-        "Collecting psutil==6.0.0",  # a later version replaces it
-        "Building wheel for cffi (pyproject.toml): started",  # built
-        "Failed building wheel for psutil",  # failed
-        "Failed building wheel for cffi",  # a second failure: the first one stays
-        "nothing here",
-    ]
     rng = random.Random(seed)
-    lines = [rng.choice(pool) for _ in range(rng.randrange(10, 60))]
+    lines = [rng.choice(_POOL) for _ in range(rng.randrange(10, 60))]
     cut = rng.randrange(len(lines) + 1)
     one = diag.Diagnoser()
-    for line in lines:
-        one.feed(line)
+    for number, line in enumerate(lines, start=1):
+        one.feed(number, line)
+        one.feed_section(number, line)
     first, second = diag.Diagnoser(), diag.Diagnoser()
-    for line in lines[:cut]:
-        first.feed(line)
-    for line in lines[cut:]:
-        second.feed(line)
-    assert first.absorb(second)
-    assert _state(first) == _state(one)
+    for number, line in enumerate(lines[:cut], start=1):
+        first.feed(number, line)
+        first.feed_section(number, line)
+    for number, line in enumerate(lines[cut:], start=1):
+        second.feed(number, line)
+        second.feed_section(number, line)
+    assert first.absorb(second, cut)
     assert first.result() == one.result()
+    assert _state(first) == _state(one)
 
 
 def test_absorb_refuses_when_a_cap_makes_order_matter() -> None:
     first, second = diag.Diagnoser(), diag.Diagnoser()
     for i in range(diag.MAX_PACKAGES - 1):
-        first.feed(f"Building wheel for a{i}")
-    second.feed("Building wheel for late1")
-    second.feed("Building wheel for late2")
+        first.feed(i + 1, f"Building wheel for a{i}")
+    second.feed(1, "Building wheel for late1")
+    second.feed(2, "Building wheel for late2")
     before = _state(first)
-    assert not first.absorb(second)
+    assert not first.absorb(second, diag.MAX_PACKAGES)
     assert _state(first) == before  # nothing half merged

@@ -53,7 +53,12 @@ def test_json_is_exactly_the_documented_object(bundle: Path, capsys: Any, monkey
                 ],
             }
         ],
-        "diagnosis": {"built_from_source": ["cffi"], "failed": "cffi", "python": None, "platform": None, "nearest_wheel": None},
+        "diagnosis": {
+            "built_from_source": ["cffi"], "failed": "cffi", "python": None, "platform": None, "nearest_wheel": None,
+            "failed_version": "1.16.0", "failed_because": "stated", "source_archive": "cffi-1.16.0.tar.gz",
+            "no_wheel_evidence": "Downloading cffi-1.16.0.tar.gz (512 kB)",
+            "platform_proof": None, "nearest_wheel_note": "the log does not show the Python version",
+        },
     }
 
 
@@ -67,6 +72,21 @@ def test_stdin_and_no_match_exits_1(bundle: Path, capsys: Any, monkeypatch: pyte
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"all good\n")))
     assert main(["explain", "-", "--index", str(bundle)]) == 1
     assert "No guide matches this log." in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("content", [b"", b"\n  \n\r\n", b"\xef\xbb\xbf"])
+@pytest.mark.parametrize("via_stdin", [False, True])
+def test_empty_log_is_a_usage_error(bundle: Path, tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch,
+                                    content: bytes, via_stdin: bool) -> None:
+    log = tmp_path / "empty.log"
+    log.write_bytes(content)
+    if via_stdin:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(content)))
+    assert main(["explain", "-" if via_stdin else str(log), "--index", str(bundle)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("wheelfix: error: the log (") and ("is empty" in captured.err or "only blank lines" in captured.err)
+    assert "No guide matches" not in captured.err
 
 
 def test_default_shows_best_three_and_all_shows_every_one(tmp_path: Path, capsys: Any) -> None:

@@ -12,7 +12,7 @@ from typing import Any, Dict, List
 
 import pytest
 
-from generator import diagnose, logtext
+from generator import diagnose, logtext, mentions
 from generator.signatures import bundle_from_guides, load_bundle
 
 ROOT = Path(__file__).parent.parent
@@ -62,7 +62,7 @@ def test_constants_equal_python() -> None:
     assert consts["PREFIX_PATTERN"] == logtext.PREFIX_PATTERN
     assert consts["TRAILING_PATTERN"] == logtext.TRAILING_PATTERN
     assert [tuple(x) for x in consts["MENTION_PATTERNS"]] == list(diagnose.MENTION_PATTERNS)
-    assert consts["ITEM_PATTERN"] == diagnose._item_re.pattern
+    assert consts["ITEM_PATTERN"] == mentions._item_re.pattern
 
 
 def _python_view(matcher: Any, path: Path) -> Dict[str, Any]:
@@ -88,7 +88,7 @@ def _compare(bundle: Dict[str, Any], logs: List[Path]) -> None:
 
 def test_tricky_logs_agree() -> None:
     bundle = bundle_from_guides(json.loads((LOGS / "guides.json").read_text("utf-8")))
-    logs = sorted(LOGS.glob("*.log"))  # the .bin ones are not text a browser would get
+    logs = sorted(LOGS.rglob("*.log"))  # the .bin ones are not text a browser would get
     assert logs
     _compare(bundle, logs)
 

@@ -16,11 +16,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import stat
 import sys
 from typing import Any, BinaryIO, Dict, List, Optional
 
 from generator import safefile
-from generator.diagnose import Diagnosis, Diagnoser, nearest_wheel
+from generator.diagnose import Diagnosis, Diagnoser, nearest_wheel_or_note
 from generator.logtext import LogError
 from generator.signatures import SITE_URL, Match, Matcher, guide_url, load_bundle_file
 
@@ -52,18 +53,54 @@ def site_url(args: argparse.Namespace) -> str:
     return chosen
 
 
-def analyse(stream: BinaryIO, matcher: Matcher, online: bool) -> "tuple[List[Match], Diagnosis]":
-    """Match and diagnose one log stream."""
+def analyse(stream: BinaryIO, matcher: Matcher, online: bool, name: str = "standard input") -> "tuple[List[Match], Diagnosis]":
+    """Match and diagnose one log stream; :class:`LogError` if it holds nothing but blanks."""
     diagnoser = Diagnoser()
-    matches = matcher.match_stream(stream, diagnoser)
+    regular = _regular_size(stream)
+    if regular is not None and regular > _BLANK_CHECK:
+        matches = matcher.match_stream(stream, diagnoser)  # keeps the file for the two-process read
+    else:
+        seen = _Seen(stream)
+        matches = matcher.match_stream(seen, diagnoser)  # type: ignore[arg-type]
+        if not seen.text:
+            raise LogError(f"the log ({name}) is empty" if not seen.any else f"the log ({name}) holds only blank lines",
+                           hint="pass the build's output, e.g. pip install ... 2>&1 | wheelfix explain -")
     diagnosis = finish_diagnosis(diagnoser, online)
     return matches, diagnosis
 
 
+# A regular file larger than this is taken as not blank without a look.
+_BLANK_CHECK = 1 << 16
+
+
+def _regular_size(stream: BinaryIO) -> Optional[int]:
+    try:
+        info = os.fstat(stream.fileno())
+    except (AttributeError, OSError, ValueError):
+        return None
+    return info.st_size if stat.S_ISREG(info.st_mode) else None
+
+
+class _Seen:
+    """A stream wrapper that notes whether anything but blanks went through it."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self.any = False
+        self.text = False
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        if data and not self.text:
+            self.any = True
+            self.text = bool(data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"))
+        return data
+
+
 def finish_diagnosis(diagnoser: Diagnoser, online: bool) -> Diagnosis:
-    """The diagnosis with its nearest wheel looked up."""
+    """The diagnosis with its nearest wheel looked up (or why it is not known)."""
     diagnosis = diagnoser.result()
-    diagnosis.nearest_wheel = nearest_wheel(diagnosis, online=online)
+    diagnosis.nearest_wheel, diagnosis.nearest_wheel_note = nearest_wheel_or_note(diagnosis, online=online)
     return diagnosis
 
 
@@ -113,19 +150,33 @@ def _clip(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+_BECAUSE = {
+    "stated": "the installer says its build failed",
+    "in progress": "its build was under way when the installer reported an error",
+    "build path": "only its build directory appears where the installer reported an error",
+}
+
+
 def _facts(d: Diagnosis) -> List["tuple[str, str]"]:
     facts = []
     if d.built_from_source:
         facts.append(("built from source", ", ".join(d.built_from_source)))
     if d.failed:
         version = d.versions.get(d.failed)
-        facts.append(("failed", f"{d.failed} {version}" if version else d.failed))
+        said = f"{d.failed} {version}" if version else d.failed
+        facts.append(("failed", f"{said} ({_BECAUSE[d.failed_because]})" if d.failed_because else said))
+        if d.no_wheel_evidence:
+            how = f"its source archive {d.source_archive}" if d.source_archive else f"source ({_clip(d.no_wheel_evidence, 80)!r})"
+            facts.append(("no wheel used", f"it was built from {how}, which pip and uv do when no wheel of that "
+                          "release fits this Python and platform (or wheels are turned off)"))
     if d.python:
         facts.append(("Python", d.python))
     if d.platform:
-        facts.append(("platform", d.platform))
+        facts.append(("platform", d.platform_proof or d.platform))
     if d.nearest_wheel:
         facts.append(("nearest release with a wheel", f"{d.failed} {d.nearest_wheel['version']} ({d.nearest_wheel['file']})"))
+    elif d.nearest_wheel_note:
+        facts.append(("nearest release with a wheel", f"not known: {d.nearest_wheel_note}"))
     return facts
 
 
@@ -168,7 +219,7 @@ def run(args: argparse.Namespace) -> int:
             ) from None
         with stream:
             try:
-                matches, diagnosis = analyse(stream, matcher, args.online)
+                matches, diagnosis = analyse(stream, matcher, args.online, args.file)
             except OSError as exc:  # e.g. a directory on some systems, an I/O error
                 raise LogError(f"cannot read log {args.file}: {exc.strerror or exc}") from None
     shown = None if args.all else DEFAULT_SHOWN

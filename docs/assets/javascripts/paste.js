@@ -8,7 +8,7 @@
 (function (root) {
   "use strict";
 
-  // Keep equal to generator/logtext.py and generator/diagnose.py (checked by the tests).
+  // Keep equal to generator/logtext.py and generator/mentions.py (checked by the tests).
   var MAX_LINE = 65536;
   var ANSI_PATTERN = "\\x1b\\[[0-?]*[ -/]*[@-~]|\\x1b\\][^\\x07\\x1b\\n]*(?:\\x07|\\x1b\\\\)?|\\x1b[@-Z\\\\-_]|[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]";
   var WINPATH_PATTERN = "(?<=[A-Za-z0-9_.:~$-])\\\\+(?=[A-Za-z0-9_.~$-])";
@@ -17,17 +17,20 @@
   var MENTION_PATTERNS = [
     ["named", "^Collecting ([A-Za-z0-9][A-Za-z0-9._-]*)(?:\\[[^\\]]*\\])?(?:==([A-Za-z0-9.+!_-]+))?", false],
     ["named", "^(?:[-\u2022] )?Installing ([A-Za-z0-9][A-Za-z0-9._-]*) \\(([^)]*)\\)", false],
-    ["named", "^(?:Downloading|Using cached) (?:[^ ]*/)?([A-Za-z0-9][A-Za-z0-9._-]*?)-([0-9][A-Za-z0-9.+!_]*)\\.(?:tar\\.gz|zip|tar\\.bz2)", false],
-    ["built", "^Building wheel for ([A-Za-z0-9][A-Za-z0-9._-]*)", false],
+    ["named", "^(?:Downloading|Using cached|Processing) (?:[^ ]*/)?([A-Za-z0-9][A-Za-z0-9._-]*?)-([0-9][A-Za-z0-9.+!_]*)\\.(?:tar\\.gz|zip|tar\\.bz2)", false],
+    ["built", "^Building (?:wheel|editable) for ([A-Za-z0-9][A-Za-z0-9._-]*)", false],
     ["built", "^Building wheels for collected packages: (.+)$", true],
-    ["built", "^Running setup\\.py (?:install|bdist_wheel) for ([A-Za-z0-9][A-Za-z0-9._-]*)", false],
+    ["built", "^Running setup\\.py (?:install|bdist_wheel|develop) for ([A-Za-z0-9][A-Za-z0-9._-]*)", false],
     ["built", "^Buil(?:ding|t) ([A-Za-z0-9][A-Za-z0-9._-]*)==([A-Za-z0-9.+!_-]+)", false],
     ["failed", "Failed building wheel for ([A-Za-z0-9][A-Za-z0-9._-]*)", false],
-    ["failed", "Failed to build ((?:`[^`]+`|[A-Za-z0-9][A-Za-z0-9._-]*(?:\\[[^\\]]*\\])?(?:==[^ ,]+)?)(?:,? (?:`[^`]+`|[A-Za-z0-9][A-Za-z0-9._-]*(?:\\[[^\\]]*\\])?(?:==[^ ,]+)?))*)$", true],
+    ["failed", "Failed to build (?!installable wheels )((?:`[^`]+`|[A-Za-z0-9][A-Za-z0-9._-]*(?:\\[[^\\]]*\\])?(?:==[^ ,]+)?)(?:,? (?:`[^`]+`|[A-Za-z0-9][A-Za-z0-9._-]*(?:\\[[^\\]]*\\])?(?:==[^ ,]+)?))*)$", true],
     ["failed", "Failed to (?:download and )?build (`[^`]+`)", true],
+    ["failed", "Failed to (?:download and )?build: ([A-Za-z0-9][A-Za-z0-9._-]*)(?:==([A-Za-z0-9.+!_-]+))?", false],
     ["failed", "Failed to build installable wheels for some pyproject\\.toml based projects \\(([^)]*)\\)", true],
-    ["failed", "Could not build wheels for (.+?), which ", true],
+    ["failed", "Could not build wheels for (.+?),? which ", true],
     ["failed", "but with ([A-Za-z0-9][A-Za-z0-9._-]*) \\(([^)]*)\\) not supporting PEP 517", false],
+    ["failed", "This error originates from the build backend, and is likely not a problem with poetry but one of the following issues with ([A-Za-z0-9][A-Za-z0-9._-]*) \\(([^)]*)\\)", false],
+    ["failed", "^(?:[-\u2022] )?Installing ([A-Za-z0-9][A-Za-z0-9._-]*) \\(([^)]*)\\): Failed", false],
   ];
   var ITEM_PATTERN = "^`?([A-Za-z0-9][A-Za-z0-9._-]*)(?:\\[[^\\]]*\\])?(?:==([^ ,`]+))?`?$";
 
