@@ -193,7 +193,7 @@ def main() -> int:
         big_bundle = tmpdir / "signatures.json"
         big_bundle.write_text(json.dumps(bundle), "utf-8")
         patterns = tmpdir / "patterns.ere"
-        conds = {(k, v) for g in bundle["guides"] for s in g["signatures"] for c in s["match"] for k, v in c.items()}
+        conds = {(k, v) for g in bundle["guides"] for s in g["signatures"] for c in s["match"] for k, v in c.items() if k != "program"}
         patterns.write_text("\n".join(sorted(_to_ere(k, v) for k, v in conds)) + "\n", "utf-8")
         print(f"signatures: {len(real)} real guides + {args.synthetic} synthetic; {len(conds)} distinct conditions")
         print("workloads: 'realistic' = build noise (compiler warnings, gcc lines, cargo/CMake progress)")

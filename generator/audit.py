@@ -42,7 +42,7 @@ from packaging.version import InvalidVersion, Version
 from generator.errors import WheelfixError
 from generator.indexdata import IndexClientError, ProjectPage
 from generator.pinfiles import Pin, PinFile
-from generator.signatures import guide_url
+from generator.signatures import SignatureError, guide_url, read_bundle_text
 from generator.wheels import Kind, Target, Verdict, release_verdicts
 
 logger = logging.getLogger("wheelfix.audit")
@@ -168,10 +168,14 @@ def _guide_error(where: str, message: str) -> AuditError:
     return AuditError(f"{where}: {message}", hint="regenerate it with `wheelfix bundle`, or pass another --guides FILE")
 
 
+#: Formats of signatures.json whose guides read the same (2 only added the programs of conditions).
+_GUIDE_FORMATS = (1, 2)
+
+
 def parse_guides(data: Any, where: str) -> List[Guide]:
-    """Read the guides of a signatures bundle (``{"format": 1, "guides": [...]}``)."""
-    if not isinstance(data, dict) or data.get("format") != 1:
-        raise _guide_error(where, "not a format-1 signatures bundle ({\"format\": 1, \"guides\": [...]})")
+    """Read the guides of a signatures bundle (``{"format": 2, "guides": [...]}``, or format 1)."""
+    if not isinstance(data, dict) or data.get("format") not in _GUIDE_FORMATS:
+        raise _guide_error(where, "not a signatures bundle of format 1 or 2 ({\"format\": 2, \"guides\": [...]})")
     guides = data.get("guides")
     if not isinstance(guides, list):
         raise _guide_error(where, "\"guides\" must be a list")
@@ -215,9 +219,9 @@ def load_guides(path: Optional[Path] = None) -> Tuple[List[Guide], Optional[str]
     """
     if path is not None:
         try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise AuditError(f"cannot read guides file {path} ({exc.strerror or exc})", hint="check --guides") from None
+            text = read_bundle_text(path)
+        except SignatureError as exc:
+            raise AuditError(f"guides file: {exc}", hint="check --guides") from None
         where = str(path)
     else:
         bundled = resources.files("generator").joinpath("data").joinpath("signatures.json")
@@ -229,6 +233,8 @@ def load_guides(path: Optional[Path] = None) -> Tuple[List[Guide], Optional[str]
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise _guide_error(f"{where}:{exc.lineno}", f"not valid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise _guide_error(where, "not valid JSON (nested too deeply)") from None
     return parse_guides(data, where), None
 
 

@@ -267,7 +267,8 @@ def test_guide_matching(package: str, version: str, python: str, expected: objec
 @pytest.mark.parametrize(
     "data, message",
     [
-        ({"format": 2, "guides": []}, "not a format-1 signatures bundle"),  # wrong format
+        ({"format": 3, "guides": []}, "not a signatures bundle of format 1 or 2"),  # unknown format
+        ({"guides": []}, "not a signatures bundle of format 1 or 2"),  # no format
         ({"format": 1, "guides": {}}, '"guides" must be a list'),  # wrong container
         ({"format": 1, "guides": [{"id": "x", "title": "t"}]}, r"guides\[0\]: missing 'url'"),  # missing key
         ({"format": 1, "guides": [{"id": "x", "title": "t", "url": "u", "python": ">>3"}]}, "bad version specifier"),

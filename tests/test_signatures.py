@@ -12,8 +12,10 @@ import pytest
 
 from generator import logtext
 from generator.signatures import (
+    BUNDLE_FORMAT,
     SignatureError,
     bundle_from_guides,
+    compile_pattern,
     check_pattern,
     check_text,
     guide_url,
@@ -123,12 +125,15 @@ def test_bundle_passes_fields_through_and_scores() -> None:
     guide = _guide("g", {"package": "tiktoken", "match": [{"text": "failed to create directory `"}, {"regex": "Read-only file system \\(os error 30\\)"}]})
     guide.update({"versions": {"tiktoken": "<0.8"}, "build_requires": ["Rust"], "summary": "s", "short_url": "e/g/", "packages": ["tiktoken"], "python": ">=3.13", "platforms": ["render"]})
     bundle = bundle_from_guides([guide])
-    assert bundle["format"] == 1
+    assert bundle["format"] == BUNDLE_FORMAT == 2
     (entry,) = bundle["guides"]
     for key in ("versions", "build_requires", "summary", "short_url", "packages", "python", "platforms"):
         assert entry[key] == guide[key]
     (sig,) = entry["signatures"]
     assert sig["need"] == [["failed to create directory `"], ["Read-only file system (os error 30)"]]
+    # a regex condition carries the program the matchers run (generator.linre)
+    assert sig["match"][0] == {"text": "failed to create directory `"}
+    assert sig["match"][1] == {"regex": "Read-only file system \\(os error 30\\)", "program": compile_pattern(sig["match"][1]["regex"])[1]}
     # 1000 (package) + 2 * 100 (conditions) + min(99, total literal length)
     assert sig["score"] == 1000 + 200 + min(99, len("failed to create directory `") + len("Read-only file system (os error 30)"))
     json.dumps(bundle)  # JSON-ready
@@ -157,12 +162,12 @@ def _valid() -> Dict[str, Any]:
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda b: b.update(format=2), "format 2 is not supported"),
+        (lambda b: b.update(format=1), "format 1 is not supported (expected 2)"),  # no programs: refused
         (lambda b: b.update(guides={}), "'guides' must be a list"),
         (lambda b: b["guides"][0].pop("title"), "title: must be a string"),
         (lambda b: b["guides"][0]["signatures"][0].pop("score"), "score: must be an integer"),
         (lambda b: b["guides"][0]["signatures"][0].update(need=[]), "equal length"),
-        (lambda b: b["guides"][0]["signatures"][0].update(match=[{"regex": "("}], need=[["abc"]]), "is not valid"),
+        (lambda b: b["guides"][0]["signatures"][0].update(match=[{"regex": "abc"}], need=[["abc"]]), '{"regex": ..., "program": [...]}'),
         (lambda b: b["guides"][0]["signatures"][0].update(need=[["zzz"]]), "must be [the text]"),
     ],
 )
