@@ -298,6 +298,7 @@ class Program:
         self._start_matters = "^" in asserts
         self._end_matters = "$" in asserts  # for \b the end is a non-word neighbour like any other
         self.steps = 0
+        self.resets = 0  # times the DFA cache outgrew CACHE_BUDGET and was emptied
         self._states: List[Tuple[Tuple[int, ...], int]] = []  # (NFA kernel, kind before)
         self._ids: Dict[Tuple[Tuple[int, ...], int], int] = {}
         self._trans: List[Dict[str, int]] = []  # by next character; "" is the line's end
@@ -351,6 +352,7 @@ class Program:
         if self._units > CACHE_BUDGET:
             kernel, before = self._states[sid]
             self._reset()
+            self.resets += 1
             sid = self._intern(kernel, before)
         after = self._kind(ch)
         matched, consumers = self._closure(sid, after)

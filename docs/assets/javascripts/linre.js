@@ -81,6 +81,7 @@
     this.startMatters = !!asserts["^"];
     this.endMatters = !!asserts["$"];
     this.steps = 0;
+    this.resets = 0; // times the DFA cache outgrew CACHE_BUDGET and was emptied
     this.seen = new Int32Array(this.size);
     this.generation = 0;
     this.states = [];
@@ -157,6 +158,7 @@
     if (this.units > CACHE_BUDGET) {
       var state = this.states[sid];
       this.reset();
+      this.resets += 1;
       sid = this.intern(state[0], state[1]);
     }
     var after = this.kind(c);
