@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Dict, List, Mapping, Sequence, Union
+from typing import Any, Dict, List, Mapping, Sequence, Union
 
 import pytest
 from packaging.version import Version
@@ -509,3 +509,15 @@ def test_data_age_warning() -> None:
     text = A.data_age_warning(report, now=RECORDED_AT + timedelta(hours=3))
     assert text is not None and "oldest (a)" in text and "3.0 hours old" in text
     assert A.data_age_warning(A.AuditReport()) is None
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda p: Path("/dev/zero"), "not a regular file"),  # endless: would never finish reading
+        (lambda p: (p / "g.json").write_bytes(b"[" * 100000 + b"]" * 100000) and p / "g.json", "nested too deeply"),
+    ],
+)
+def test_load_guides_refuses_hostile_files(tmp_path: Path, make: Any, message: str) -> None:
+    with pytest.raises(A.AuditError, match=message):
+        A.load_guides(make(tmp_path))

@@ -219,44 +219,46 @@ def test_program_limits_hold_at_the_edge() -> None:
 # -- loading: programs are untrusted data ----------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("data", "rule"),
-    [
-        ([], "non-empty list"),
-        ({"set": 1}, "non-empty list"),
-        ([["match"]] * (linre.MAX_PROGRAM + 1), "more than 1000"),
-        ([["nope"], ["match"]], "instruction 0: must be a list starting with one of"),
-        ([[], ["match"]], "instruction 0: must be a list"),
-        ([["set", 97], ["match"]], "pairs of code points"),
-        ([["set", 97, 0x110000], ["match"]], "pairs of code points"),
-        ([["set", -1, 3], ["match"]], "pairs of code points"),
-        ([["set", 97, 98.5], ["match"]], "pairs of code points"),
-        ([["set", True, True], ["match"]], "pairs of code points"),
-        ([["set", 98, 97], ["match"]], "ascending and disjoint"),
-        ([["set", 97, 100, 100, 110], ["match"]], "ascending and disjoint"),
-        ([["set", 97, 97]], "set may not be the last instruction"),
-        ([["assert", "^"]], "assert may not be the last instruction"),
-        ([["assert", "\\A"], ["match"]], "unknown assertion"),
-        ([["split", 0, 2], ["match"]], "jumps go to instructions 0 to 1"),
-        ([["jump", -1], ["match"]], "jumps go to instructions 0 to 1"),
-        ([["jump", "0"], ["match"]], "jumps go to instructions 0 to 1"),
-        ([["split", 1], ["match"]], "split takes 2 argument(s), got 1"),
-        ([["match", 1]], "match takes 0 argument(s), got 1"),
-    ],
-)
+#: Programs a hostile bundle could hold, and the rule each breaks.
+MALFORMED = [
+    ([], "non-empty list"),
+    ({"set": 1}, "non-empty list"),
+    ([["match"]] * (linre.MAX_PROGRAM + 1), "more than 1000"),
+    ([["nope"], ["match"]], "instruction 0: must be a list starting with one of"),
+    ([[], ["match"]], "instruction 0: must be a list"),
+    ([["set", 97], ["match"]], "pairs of code points"),
+    ([["set", 97, 0x110000], ["match"]], "pairs of code points"),
+    ([["set", -1, 3], ["match"]], "pairs of code points"),
+    ([["set", 97, 98.5], ["match"]], "pairs of code points"),
+    ([["set", True, True], ["match"]], "pairs of code points"),
+    ([["set", 98, 97], ["match"]], "ascending and disjoint"),
+    ([["set", 97, 100, 100, 110], ["match"]], "ascending and disjoint"),
+    ([["set", 97, 97]], "set may not be the last instruction"),
+    ([["assert", "^"]], "assert may not be the last instruction"),
+    ([["assert", "\\A"], ["match"]], "unknown assertion"),
+    ([["split", 0, 2], ["match"]], "jumps go to instructions 0 to 1"),
+    ([["jump", -1], ["match"]], "jumps go to instructions 0 to 1"),
+    ([["jump", "0"], ["match"]], "jumps go to instructions 0 to 1"),
+    ([["split", 1], ["match"]], "split takes 2 argument(s), got 1"),
+    ([["match", 1]], "match takes 0 argument(s), got 1"),
+]
+
+
+@pytest.mark.parametrize(("data", "rule"), MALFORMED)
 def test_malformed_programs_are_refused(data: Any, rule: str) -> None:
     with pytest.raises(linre.ProgramError, match=re.escape(rule)):
         linre.Program(data)
 
 
-@pytest.mark.parametrize(
-    "data",
-    [
-        [["jump", 0], ["match"]],  # a loop that consumes nothing
-        [["split", 0, 1], ["split", 1, 0], ["set", 97, 97], ["match"]],  # loops through each other
-        [["set"], ["match"]],  # the empty set: never matches a character
-    ],
-)
+#: Programs no pattern compiles to that are still safe to run.
+ODD_BUT_VALID = [
+    [["jump", 0], ["match"]],  # a loop that consumes nothing
+    [["split", 0, 1], ["split", 1, 0], ["set", 97, 97], ["match"]],  # loops through each other
+    [["set"], ["match"]],  # the empty set: never matches a character
+]
+
+
+@pytest.mark.parametrize("data", ODD_BUT_VALID)
 def test_odd_but_valid_programs_terminate(data: Any) -> None:
     program = linre.Program(data)
     line = "a" * 1000

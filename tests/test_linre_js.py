@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from linre_cases import lines, patterns, pumped
-from test_linre import CATASTROPHIC, test_malformed_programs_are_refused, test_odd_but_valid_programs_terminate
+from test_linre import CATASTROPHIC, MALFORMED, ODD_BUT_VALID
 
 from generator import linre
 from generator.signatures import compile_pattern
@@ -130,15 +130,8 @@ def test_astral_characters_count_as_one() -> None:
 
 
 def test_malformed_programs_are_refused_by_both() -> None:
-    bad = [case.values[0] for case in _params(test_malformed_programs_are_refused)]
-    good = [case.values[0] for case in _params(test_odd_but_valid_programs_terminate)]
-    refused = _run_node([], bad + good)["refused"]
+    bad = [data for data, _rule in MALFORMED]
+    refused = _run_node([], bad + ODD_BUT_VALID)["refused"]
     for data, message in zip(bad, refused):
         assert message is not None, f"linre.js runs a program Python refuses: {data!r:.80}"
-    assert refused[len(bad):] == [None] * len(good)
-
-
-def _params(test: Any) -> List[Any]:
-    """The pytest.param cases of a parametrized test of test_linre."""
-    (mark,) = [m for m in test.pytestmark if m.name == "parametrize"]
-    return [pytest.param(v) if not isinstance(v, tuple) else pytest.param(*v) for v in mark.args[1]]
+    assert refused[len(bad):] == [None] * len(ODD_BUT_VALID)
