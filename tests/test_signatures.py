@@ -455,3 +455,27 @@ def test_halves_fall_back_to_one_pass_when_the_package_cap_is_reached(
     assert halves == _reference(matcher, raw)
     assert len(halves[1].built_from_source) == 20
     assert "reading the second half again" in caplog.text
+
+
+# -- regex conditions run in linear time (generator.linre), not in re's backtracking
+
+
+@pytest.mark.parametrize(
+    ("pattern", "pad", "line"),
+    [
+        ("(a|a)*zzz", "a", 1),
+        ("(a|aa)*zzz", "a", 1),
+        ("\\s*\\s*\\s*\\s*\\s*zzz", " ", 1),
+        ("a.*a.*a.*a.*zzz", "a", 1),
+        ("(?:a|a)+[a-z]*zzz$", "a", None),  # "!" before the zzz of line 1, "!" after that of line 3
+    ],
+)
+def test_backtracking_shapes_match_in_linear_steps(pattern: str, pad: str, line: Optional[int]) -> None:
+    # Python's re needs 2^n steps (or n^4) for these lines: seconds at 26 characters.
+    m = load_bundle(bundle_from_guides([_guide("g", {"match": [{"regex": pattern}]})]))
+    lines = ["x" + pad * 20000 + "!zzz", "x" + pad * 20000 + "zz", "x" + pad * 20000 + "zzz!"]
+    got = m.match(lines)
+    assert [(x.id, x.lines[0][0]) for x in got] == ([] if line is None else [("g", line)])
+    (cond,) = m._conds
+    assert cond.program is not None
+    assert cond.program.steps <= 3 * sum(len(text) + 1 for text in lines) * cond.program.size
