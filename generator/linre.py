@@ -245,35 +245,68 @@ _MATCHED, _FAILED = -1, -2  # transitions that end a search
 
 
 def _is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
+    return type(v) is int  # not bool, not float
 
 
-def _check(data: Any) -> None:
+_Decoded = Tuple[List[int], List[Tuple[Any, ...]], List[Tuple[int, ...]], List[Tuple[int, ...]]]
+
+
+def _decode(data: Any) -> _Decoded:
+    """Check a program and split it into opcodes, arguments, and the range bounds of sets."""
     if not isinstance(data, list) or not data:
         raise ProgramError("must be a non-empty list of instructions")
-    if len(data) > MAX_PROGRAM:
-        raise ProgramError(f"has {len(data)} instructions, more than {MAX_PROGRAM}")
     size = len(data)
+    if size > MAX_PROGRAM:
+        raise ProgramError(f"has {size} instructions, more than {MAX_PROGRAM}")
+    ops: List[int] = []
+    args: List[Tuple[Any, ...]] = []
+    los: List[Tuple[int, ...]] = []
+    his: List[Tuple[int, ...]] = []
     for pc, inst in enumerate(data):
-        at = f"instruction {pc}"
-        if not isinstance(inst, list) or not inst or inst[0] not in _OPS:
-            raise ProgramError(f"{at}: must be a list starting with one of {', '.join(_OPS)}, got {inst!r:.80}")
-        op, args = inst[0], inst[1:]
-        if op == "set":
-            if len(args) % 2 or not all(_is_int(v) and 0 <= v <= MAX_CODE for v in args):
-                raise ProgramError(f"{at}: a set holds pairs of code points from 0 to {MAX_CODE}")
-            if any(args[k] > args[k + 1] for k in range(len(args) - 1)) or any(
-                args[k] == args[k + 1] for k in range(1, len(args) - 1, 2)
-            ):
-                raise ProgramError(f"{at}: the ranges of a set must be ascending and disjoint")
-        elif len(args) != _ARITY[op]:
-            raise ProgramError(f"{at}: {op} takes {_ARITY[op]} argument(s), got {len(args)}")
-        elif op == "assert" and args[0] not in ASSERTIONS:
-            raise ProgramError(f"{at}: unknown assertion {args[0]!r:.20}")
-        elif op in ("split", "jump") and not all(_is_int(v) and 0 <= v < size for v in args):
-            raise ProgramError(f"{at}: jumps go to instructions 0 to {size - 1}, got {args!r:.40}")
-        if op in ("set", "assert") and pc + 1 >= size:
-            raise ProgramError(f"{at}: {op} may not be the last instruction")
+        if type(inst) is list and len(inst) == 3 and inst[0] == "set":
+            # The usual instruction, one character or one range: checked without the general loop.
+            lo, hi = inst[1], inst[2]
+            if not (type(lo) is int and type(hi) is int and 0 <= lo <= hi <= MAX_CODE):
+                _check_set(pc, inst[1:])
+            if pc + 1 >= size:
+                raise ProgramError(f"instruction {pc}: set may not be the last instruction")
+            ops.append(_SET)
+            args.append(())
+            los.append((lo,))
+            his.append((hi,))
+            continue
+        _check(pc, inst, size)
+        ops.append(_OPS[inst[0]])
+        args.append(tuple(inst[1:]))
+        los.append(tuple(inst[1::2]) if inst[0] == "set" else ())
+        his.append(tuple(inst[2::2]) if inst[0] == "set" else ())
+    return ops, args, los, his
+
+
+def _check_set(pc: int, values: List[Any]) -> None:
+    if len(values) % 2 or not all(_is_int(v) and 0 <= v <= MAX_CODE for v in values):
+        raise ProgramError(f"instruction {pc}: a set holds pairs of code points from 0 to {MAX_CODE}")
+    if any(values[k] > values[k + 1] for k in range(len(values) - 1)) or any(
+        values[k] == values[k + 1] for k in range(1, len(values) - 1, 2)
+    ):
+        raise ProgramError(f"instruction {pc}: the ranges of a set must be ascending and disjoint")
+
+
+def _check(pc: int, inst: Any, size: int) -> None:
+    at = f"instruction {pc}"
+    if not isinstance(inst, list) or not inst or inst[0] not in _OPS:
+        raise ProgramError(f"{at}: must be a list starting with one of {', '.join(_OPS)}, got {inst!r:.80}")
+    op, args = inst[0], inst[1:]
+    if op == "set":
+        _check_set(pc, args)
+    elif len(args) != _ARITY[op]:
+        raise ProgramError(f"{at}: {op} takes {_ARITY[op]} argument(s), got {len(args)}")
+    elif op == "assert" and args[0] not in ASSERTIONS:
+        raise ProgramError(f"{at}: unknown assertion {args[0]!r:.20}")
+    elif op in ("split", "jump") and not all(_is_int(v) and 0 <= v < size for v in args):
+        raise ProgramError(f"{at}: jumps go to instructions 0 to {size - 1}, got {args!r:.40}")
+    if op in ("set", "assert") and pc + 1 >= size:
+        raise ProgramError(f"{at}: {op} may not be the last instruction")
 
 
 class Program:
@@ -286,13 +319,9 @@ class Program:
 
     def __init__(self, data: Any) -> None:
         """Take a program as JSON data; raises :class:`ProgramError` unless well formed."""
-        _check(data)
-        self.size = len(data)
-        self._ops = [_OPS[inst[0]] for inst in data]
-        self._args: List[Tuple[Any, ...]] = [tuple(inst[1:]) for inst in data]
-        self._los = [tuple(inst[1::2]) if inst[0] == "set" else () for inst in data]
-        self._his = [tuple(inst[2::2]) if inst[0] == "set" else () for inst in data]
-        asserts = {inst[1] for inst in data if inst[0] == "assert"}
+        self._ops, self._args, self._los, self._his = _decode(data)
+        self.size = len(self._ops)
+        asserts = {args[0] for op, args in zip(self._ops, self._args) if op == _ASSERT}
         # Kinds of neighbour no assertion tells apart are merged, so fewer states are built.
         self._word_matters = bool(asserts & {"\\b", "\\B"})
         self._start_matters = "^" in asserts

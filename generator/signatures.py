@@ -675,7 +675,8 @@ def load_bundle(data: Mapping[str, Any], source: str = "signatures bundle") -> M
     guides: List[Guide] = []
     sigs: List[_Signature] = []
     conds: List[_Condition] = []
-    cond_index: Dict[Tuple[str, str, str], int] = {}
+    cond_index: Dict[Tuple[str, str], int] = {}
+    programs: List[Any] = []  # the program data of each condition (None for text)
     needs: Dict[str, Set[int]] = {}
     for i, g in enumerate(raw_guides):
         where = f"{source}: guides[{i}]"
@@ -714,8 +715,11 @@ def load_bundle(data: Mapping[str, Any], source: str = "signatures bundle") -> M
                 if ci is None:
                     ci = cond_index[key] = len(conds)
                     conds.append(_load_condition(cond, f"{at}.match[{j}]"))
+                    programs.append(cond.get("program"))
                     for a in alts:
                         needs.setdefault(a, set()).add(ci)
+                elif cond.get("program") != programs[ci]:
+                    raise SignatureError(f"{at}.match[{j}]: regex {_show(key[1])} appears with two different programs")
                 conds[ci].users.append((sig_index, j))
     return Matcher(guides, sigs, conds, needs)
 
@@ -723,16 +727,12 @@ def load_bundle(data: Mapping[str, Any], source: str = "signatures bundle") -> M
 _CONDITION_SHAPE = '{"text": ...} or {"regex": ..., "program": [...]}'
 
 
-def _condition_key(cond: Any, where: str) -> Tuple[str, str, str]:
-    """What makes two conditions the same: kind, text or pattern, and program."""
+def _condition_key(cond: Any, where: str) -> Tuple[str, str]:
+    """What makes two conditions the same: kind, and text or pattern."""
     if isinstance(cond, Mapping) and set(cond) == {"text"} and isinstance(cond["text"], str) and cond["text"]:
-        return ("text", cond["text"], "")
+        return ("text", cond["text"])
     if isinstance(cond, Mapping) and set(cond) == {"regex", "program"} and isinstance(cond["regex"], str):
-        try:
-            program = json.dumps(cond["program"], separators=(",", ":"))
-        except (TypeError, ValueError, RecursionError):
-            program = ""  # not JSON data: _load_condition says what is wrong
-        return ("regex", cond["regex"], program)
+        return ("regex", cond["regex"])
     raise SignatureError(f"{where}: must be {_CONDITION_SHAPE}, got {_show(cond)}")
 
 

@@ -479,3 +479,30 @@ def test_backtracking_shapes_match_in_linear_steps(pattern: str, pad: str, line:
     (cond,) = m._conds
     assert cond.program is not None
     assert cond.program.steps <= 3 * sum(len(text) + 1 for text in lines) * cond.program.size
+
+
+def test_api_doc_example_is_a_bundle_as_built() -> None:
+    # docs/api.md shows a signatures.json: its programs, needs and score must be what the build writes.
+    doc = (Path(__file__).parent.parent / "docs" / "api.md").read_text("utf-8")
+    section = doc[doc.index("## `signatures.json`"):]
+    example = json.loads(section[section.index("```json") + 7: section.index("```", section.index("```json") + 7)])
+    assert example["format"] == BUNDLE_FORMAT
+    load_bundle(example)
+    (guide,) = example["guides"]
+    rebuilt = bundle_from_guides([{
+        **guide,
+        "signatures": [
+            {"package": s["package"], "match": [{k: v for k, v in c.items() if k != "program"} for c in s["match"]]}
+            for s in guide["signatures"]
+        ],
+    }])
+    assert rebuilt["guides"][0]["signatures"] == guide["signatures"]
+
+
+def test_load_bundle_refuses_one_regex_with_two_programs() -> None:
+    # Conditions are shared by pattern, so one pattern must run one program.
+    bundle = bundle_from_guides([_guide("a", {"match": [{"regex": "boom\\d"}]}), _guide("b", {"match": [{"regex": "boom\\d"}]})])
+    load_bundle(bundle)
+    bundle["guides"][1]["signatures"][0]["match"][0]["program"] = compile_pattern("boom\\w")[1]
+    with pytest.raises(SignatureError, match=re.escape("guides[1].signatures[0].match[0]: regex 'boom\\\\d' appears with two different programs")):
+        load_bundle(bundle)
