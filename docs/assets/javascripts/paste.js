@@ -237,7 +237,11 @@
       if (worker) { worker.terminate(); worker = null; }
     }
 
-    function show(matches) { render(box, results, matches); }
+    // Where the last results were computed ("worker" or "page"): for people debugging, and the tests.
+    function show(matches, where) {
+      box.dataset.matchedIn = where;
+      render(box, results, matches);
+    }
 
     function matchInWorker(text) {
       var id = ++job;
@@ -250,19 +254,20 @@
         if (e.data.id !== id) return;
         stopWorker();
         if (e.data.error) results.textContent = "Matching failed: " + e.data.error;
-        else show(e.data.matches);
+        else show(e.data.matches, "worker");
       };
       worker.onerror = function (e) {
         // The worker could not start (or broke): match here instead, as before workers.
         if (e && e.preventDefault) e.preventDefault();
         stopWorker();
         workerFailed = true;
-        if (id === job) show(matcher.match(text));
+        if (id === job) show(matcher.match(text), "page");
       };
       timer = setTimeout(function () {
         stopWorker();
-        results.textContent = "Matching this log took more than " + Math.round(budget / 1000) +
-          " seconds, so it was stopped. Paste the part with the first error, or run `wheelfix explain` on the whole log.";
+        var took = budget >= 1000 ? Math.round(budget / 1000) + " seconds" : budget + " ms";
+        results.textContent = "Matching this log took more than " + took + ", so it was stopped. " +
+          "Paste the part with the first error, or run `wheelfix explain` on the whole log.";
       }, budget);
       worker.postMessage({ id: id, text: text });
     }
@@ -276,8 +281,8 @@
           ". Paste the part with the first error and the lines naming the package, or run `wheelfix explain build.log`, which reads logs of any size.";
         return;
       }
-      if (workerFailed) { show(matcher.match(text)); return; }
-      try { matchInWorker(text); } catch (err) { workerFailed = true; show(matcher.match(text)); }
+      if (workerFailed) { show(matcher.match(text), "page"); return; }
+      try { matchInWorker(text); } catch (err) { workerFailed = true; show(matcher.match(text), "page"); }
     }
 
     button.addEventListener("click", function () {
