@@ -2,11 +2,13 @@
 
 A record's ``signatures`` say which logs its guide fixes.  Each signature is a
 list of conditions (``text``: a literal; ``regex``: a pattern in a restricted
-subset) that must *all* hold somewhere in one log, plus optionally a
-``package`` that the log must name (``Building wheel for X``, ``Failed to
-build X``, ...).  The build turns every record into ``signatures.json``
-(:func:`bundle_from_guides`, format documented in docs/api.md); the command
-line and the browser (paste.js) load that bundle and rank guides the same way.
+subset, see :mod:`generator.patterns`) that must *all* hold somewhere in one
+log, plus optionally a ``package`` that the log must name (``Building wheel
+for X``, ``Failed to build X``, ...).  The build turns every record into
+``signatures.json`` (:func:`bundle_from_guides`, format documented in
+docs/api.md), where each regex carries the program :mod:`generator.linre`
+compiled it to; the command line and the browser (paste.js, linre.js) load
+that bundle, run those programs in linear time, and rank guides the same way.
 
 Ranking: a matching signature scores ``1000`` if it names a package, plus
 ``100`` per condition, plus the length of its required literals (at most 99);
