@@ -35,6 +35,10 @@ in the failing sections (generator.buildsection), which took the gcc
 workload from 4.2 s to 1.4 s of CPU.  A log of at least
 ``signatures.PARALLEL_MIN`` bytes in a regular file is read by two processes,
 one half each, merged exactly; on a busy machine that gains nothing.
+Last, ``backtracking shapes``: patterns such as ``(a|a)*zzz$`` on lines that
+hold their literal but do not match, which Python's re (and JavaScript's
+RegExp) take exponential time on; regex conditions run in generator.linre,
+linear in the line.
 Tried and dropped: normalising whole blocks with MULTILINE ``re.sub`` and
 running the diagnosis rules over them (prefix and trailing rules alone cost
 ~20 ns a character; rules without a literal start 4-10 ns each); one
@@ -193,7 +197,7 @@ def _to_ere(kind: str, value: str) -> str:
 
 def _write_patterns(bundle: Dict[str, Any], path: Path) -> "set[Tuple[str, str]]":
     """Every condition of ``bundle`` as a line of ``grep -E -f``; returns the conditions."""
-    conds = {(k, v) for g in bundle["guides"] for s in g["signatures"] for c in s["match"] for k, v in c.items()}
+    conds = {(k, v) for g in bundle["guides"] for s in g["signatures"] for c in s["match"] for k, v in c.items() if k != "program"}
     path.write_text("\n".join(sorted(_to_ere(k, v) for k, v in conds)) + "\n", "utf-8")
     return conds
 
@@ -346,7 +350,32 @@ def main() -> int:
             rows.append((mb, rss))
             print(f"{mb:>4} MB: {rss / 1024:6.1f} MB peak RSS, {t:6.2f} s, {mb / t:6.1f} MB/s")
         print(f"RSS growth {rows[0][0]} -> {rows[-1][0]} MB of log: {(rows[-1][1] - rows[0][1]) / 1024:+.1f} MB")
+
+        print()
+        print("== backtracking shapes: lines that hold a pattern's literal but make re backtrack ==")
+        shapes = tmpdir / "shapes.json"
+        shapes.write_text(json.dumps(bundle_from_guides([
+            {"id": f"shape-{i}", "title": pattern, "url": f"guides/shape-{i}/", "fix": "n/a", "signatures": [{"match": [{"regex": pattern}]}]}
+            for i, (pattern, _line) in enumerate(_SHAPES)
+        ])), "utf-8")
+        for length in (500, 5000):
+            log = tmpdir / f"shapes-{length}.log"
+            log.write_text("".join(make(length) + "\n" for _pattern, make in _SHAPES for _ in range(250)), "utf-8")
+            t, _rss, proc = _timed([*python, str(log), "--index", str(shapes)], cwd=ROOT)
+            chars = len(_SHAPES) * 250 * length * len(_SHAPES)
+            print(f"{len(_SHAPES) * 250} lines of {length} characters: {t:.2f} s, {chars / t / 1e6:.1f} M characters tested a second (exit {proc.returncode}; Python's re takes seconds on one such line of 25)")
     return 0
+
+
+# Python's re takes time exponential (or polynomial of high degree) in these lines;
+# every line holds every pattern's literal and none matches, so every line is
+# tested against every pattern.
+_SHAPES = [
+    ("(a|a)*zzz$", lambda n: "a" * n + "zzz!"),
+    ("(a|aa)*zzz$", lambda n: "a" * n + "zzz!"),
+    ("a.*a.*a.*a.*zzz$", lambda n: "zzz" + "a" * n),
+    ("\\s*\\s*\\s*\\s*\\s*zzz$", lambda n: "zzz" + " " * n + "!"),
+]
 
 
 if __name__ == "__main__":

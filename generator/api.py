@@ -1,4 +1,4 @@
-"""The site's JSON API: ``incidents.json`` and ``signatures.json`` (format 1).
+"""The site's JSON API: ``incidents.json`` (format 1) and ``signatures.json`` (format 2).
 
 Both are documented in docs/api.md and versioned by their ``format`` field: a
 change that removes or renames a field bumps it.  Pure: no I/O.

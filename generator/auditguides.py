@@ -51,10 +51,14 @@ def _guide_error(where: str, message: str) -> AuditError:
     return AuditError(f"{where}: {message}", hint="regenerate it with `wheelfix bundle`, or pass another --guides FILE")
 
 
+#: Formats of signatures.json whose guides read the same (2 only added the programs of conditions).
+_GUIDE_FORMATS = (1, 2)
+
+
 def parse_guides(data: Any, where: str) -> List[Guide]:
-    """Read the guides of a signatures bundle (``{"format": 1, "guides": [...]}``)."""
-    if not isinstance(data, dict) or data.get("format") != 1:
-        raise _guide_error(where, "not a format-1 signatures bundle ({\"format\": 1, \"guides\": [...]})")
+    """Read the guides of a signatures bundle (``{"format": 2, "guides": [...]}``, or format 1)."""
+    if not isinstance(data, dict) or data.get("format") not in _GUIDE_FORMATS:
+        raise _guide_error(where, "not a signatures bundle of format 1 or 2 ({\"format\": 2, \"guides\": [...]})")
     guides = data.get("guides")
     if not isinstance(guides, list):
         raise _guide_error(where, "\"guides\" must be a list")

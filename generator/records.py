@@ -26,6 +26,7 @@ from typing_extensions import Annotated
 
 from generator import pep440, safefile, safetext
 from generator.errors import WheelfixError
+from generator.patterns import check_pattern
 from generator.yamldoc import Document, DocumentError, FieldPath, Positions, format_path, load_document, validate
 
 FORMAT_VERSION = 1
@@ -168,8 +169,6 @@ class Condition(_Model):
         if (self.text is None) == (self.regex is None):
             raise ValueError("give exactly one of 'text' or 'regex'")
         if self.regex is not None:
-            from generator.signatures import check_pattern
-
             check_pattern(self.regex)  # raises SignatureError, a ValueError
         return self
 

@@ -2,11 +2,13 @@
 
 A record's ``signatures`` say which logs its guide fixes.  Each signature is a
 list of conditions (``text``: a literal; ``regex``: a pattern in a restricted
-subset) that must *all* hold somewhere in one log, plus optionally a
-``package`` that the log must name (``Building wheel for X``, ``Failed to
-build X``, ...).  The build turns every record into ``signatures.json``
-(:func:`bundle_from_guides`, format documented in docs/api.md); the command
-line and the browser (paste.js) load that bundle and rank guides the same way.
+subset, see :mod:`generator.patterns`) that must *all* hold somewhere in one
+log, plus optionally a ``package`` that the log must name (``Building wheel
+for X``, ``Failed to build X``, ...).  The build turns every record into
+``signatures.json`` (:func:`bundle_from_guides`, format documented in
+docs/api.md), where each regex carries the program :mod:`generator.linre`
+compiled it to; the command line and the browser (paste.js, linre.js) load
+that bundle, run those programs in linear time, and rank guides the same way.
 
 Ranking: a matching signature scores ``1000`` if it names a package, plus
 ``100`` per condition, plus the length of its required literals (at most 99);
@@ -27,8 +29,6 @@ import logging
 import os
 import re
 import stat
-import sys
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import (
@@ -48,15 +48,18 @@ from typing import (
     Union,
 )
 
-from generator import logtext
+from generator import linre, logtext, safefile
 from generator.buildsection import BOX_ANCHOR, MARKER_ANCHORS, SectionReader, box_name
 from generator.diagnose import MENTION_ANCHORS, RULE_ANCHORS, Diagnoser, canonical_name, mention_details
 from generator.errors import WheelfixError
 
-if sys.version_info >= (3, 11):
-    import re._parser as _sre_parse  # type: ignore[import-not-found,unused-ignore]
-else:  # pragma: no cover - depends on the interpreter
-    import sre_parse as _sre_parse
+# The signature language lives in generator.patterns; re-exported here.
+from generator.patterns import MIN_LITERAL as MIN_LITERAL
+from generator.patterns import SignatureError as SignatureError
+from generator.patterns import check_pattern as check_pattern
+from generator.patterns import check_text as check_text
+from generator.patterns import compile_pattern
+from generator.patterns import required_literals as required_literals
 
 logger = logging.getLogger("wheelfix.signatures")
 
@@ -64,243 +67,12 @@ logger = logging.getLogger("wheelfix.signatures")
 #: environment variable WHEELFIX_SITE_URL overrides it, e.g. for a mirror or a preview.
 SITE_URL = "https://wheelfix.onrender.com/"
 
-#: The version of the signatures.json format written and read here.
-BUNDLE_FORMAT = 1
+#: The version of the signatures.json format written and read here (2: every
+#: regex condition carries its generator.linre program).
+BUNDLE_FORMAT = 2
 
-#: Fewest characters in a literal that every match of a condition includes.
-MIN_LITERAL = 3
-
-_RULE_SUFFIX = "(patterns must run in linear time and mean the same in Python and JavaScript)"
-
-
-class SignatureError(WheelfixError):
-    """A signature, pattern or signatures bundle that breaks a rule."""
-
-
-# --------------------------------------------------------------------------
-# The pattern subset
-
-
-def check_text(text: str, where: Optional[str] = None) -> None:
-    """Check a ``text`` condition; raise :class:`SignatureError` if it is unusable."""
-    at = f" at {where}" if where else ""
-    if not isinstance(text, str):
-        raise SignatureError(f"text {text!r}{at}: must be a string")
-    if "\n" in text or "\r" in text:
-        raise SignatureError(f"text {text!r}{at}: must fit on one line (logs are matched line by line)")
-    normalised = logtext.normalise_line(logtext.normalise_block(text))
-    if len(text) < MIN_LITERAL:
-        raise SignatureError(
-            f"text {text!r}{at}: must be at least {MIN_LITERAL} characters long (shorter text matches almost any log)"
-        )
-    if normalised != text:
-        raise SignatureError(
-            f"text {text!r}{at}: must be written as it appears after normalisation, {normalised!r} "
-            "(no leading timestamps, margins or indentation, no trailing blanks, '/' in Windows paths)",
-        )
-
-
-def check_pattern(pattern: str, where: Optional[str] = None) -> None:
-    """Check that ``pattern`` is in the regex subset; raise :class:`SignatureError` if not.
-
-    ``where`` (e.g. ``"signatures[0].match[1]"``) is named in the message.
-    The subset is what runs in linear time and means the same in Python's
-    ``re`` and JavaScript: literals, escapes, character classes, ``^ $``,
-    groups (capturing or ``(?:``), alternation, and ``* + ? {m,n}`` on atoms
-    that are not groups holding a quantifier.  Every match must also contain
-    a literal of at least :data:`MIN_LITERAL` characters (see
-    :func:`required_literals`).
-    """
-    _parsed_pattern(pattern, where)
-
-
-def _fail(pattern: str, where: Optional[str], rule: str, subset: bool = True) -> SignatureError:
-    at = f" at {where}" if where else ""
-    suffix = f" {_RULE_SUFFIX}" if subset else ""
-    return SignatureError(f"regex {pattern!r}{at}: {rule}{suffix}")
-
-
-_ALLOWED_ESCAPES = frozenset("dDsSwWbBfnrtvxu")
-_GROUP_RULES = (
-    ("?=", "lookahead is not allowed"),
-    ("?!", "lookahead is not allowed"),
-    ("?<=", "lookbehind is not allowed"),
-    ("?<!", "lookbehind is not allowed"),
-    ("?P<", "named groups are not allowed"),
-    ("?<", "named groups are not allowed"),
-    ("?P=", "backreferences are not allowed"),
-    ("?P>", "recursion is not allowed"),
-    ("?#", "comments are not allowed"),
-    ("?>", "atomic groups are not allowed"),
-    ("?(", "conditional groups are not allowed"),
-)
-
-
-def _lex(pattern: str, where: Optional[str]) -> None:
-    """Reject what the parse tree no longer shows: spelling of escapes, groups, classes."""
-    i, n = 0, len(pattern)
-    in_class = False
-    class_body = -1
-    while i < n:
-        c = pattern[i]
-        if c == "\\":
-            e = pattern[i + 1: i + 2]
-            if e.isascii() and e.isalnum() and e not in _ALLOWED_ESCAPES:
-                if e.isdigit():
-                    raise _fail(pattern, where, f"'\\{e}': backreferences and octal escapes are not allowed")
-                if e in "AZz":
-                    raise _fail(pattern, where, f"'\\{e}' is not allowed, use ^ and $")
-                raise _fail(pattern, where, f"the escape '\\{e}' is not allowed")
-            i += 2
-            continue
-        if in_class:
-            if c == "]" and i > class_body:
-                in_class = False
-            elif c == "[":
-                raise _fail(pattern, where, "'[' inside a character class must be escaped as '\\['")
-            i += 1
-            continue
-        if c == "[":
-            j = i + 1
-            if pattern[j: j + 1] == "^":
-                j += 1
-            if pattern[j: j + 1] == "]":
-                raise _fail(pattern, where, "a character class may not start with ']' (write '\\]')")
-            in_class, class_body, i = True, j, j
-            continue
-        if c == "(" and pattern[i + 1: i + 2] == "?":
-            rest = pattern[i + 1: i + 4]
-            if not rest.startswith("?:"):
-                for prefix, rule in _GROUP_RULES:
-                    if rest.startswith(prefix):
-                        raise _fail(pattern, where, rule)
-                raise _fail(pattern, where, "inline flags are not allowed")
-        if c == "{" and pattern[i + 1: i + 2] == ",":
-            raise _fail(pattern, where, "'{,n}' is not allowed, write '{0,n}'")
-        if c in "*+?}" and pattern[i + 1: i + 2] == "+":
-            raise _fail(pattern, where, "possessive quantifiers are not allowed")
-        i += 1
-
-
-def _parsed_pattern(pattern: str, where: Optional[str]) -> List[List[str]]:
-    """Check ``pattern`` fully; return its required-literal options."""
-    if not isinstance(pattern, str):
-        at = f" at {where}" if where else ""
-        raise SignatureError(f"regex {pattern!r}{at}: must be a string")
-    if "\n" in pattern or "\r" in pattern:
-        raise _fail(pattern, where, "must fit on one line")
-    _lex(pattern, where)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            parsed = _sre_parse.parse(pattern, re.ASCII)
-            compiled = re.compile(pattern, re.ASCII)
-    except (re.error, FutureWarning, DeprecationWarning, RecursionError, OverflowError) as exc:
-        raise _fail(pattern, where, f"is not a valid regular expression ({exc})") from None
-    if parsed.state.groupdict:
-        raise _fail(pattern, where, "named groups are not allowed")
-    _walk(list(parsed.data), pattern, where, inside_repeat=False)
-    if compiled.search("") is not None:
-        raise _fail(pattern, where, "matches an empty line, so it would match every log", subset=False)
-    options = _required(list(parsed.data))
-    best = _best(options)
-    if best is None or min(len(s) for s in best) < MIN_LITERAL:
-        raise _fail(
-            pattern,
-            where,
-            f"every match must contain a literal of at least {MIN_LITERAL} characters "
-            "(the matcher looks for it first to stay fast)",
-            subset=False,
-        )
-    return [best]
-
-
-_FORBIDDEN_OPS = {
-    "GROUPREF": "backreferences are not allowed",
-    "GROUPREF_EXISTS": "conditional groups are not allowed",
-    "ASSERT": "lookahead and lookbehind are not allowed",
-    "ASSERT_NOT": "lookahead and lookbehind are not allowed",
-    "ATOMIC_GROUP": "atomic groups are not allowed",
-    "POSSESSIVE_REPEAT": "possessive quantifiers are not allowed",
-}
-
-
-def _walk(items: List[Any], pattern: str, where: Optional[str], inside_repeat: bool) -> None:
-    for op, av in items:
-        name = str(op)
-        if name in _FORBIDDEN_OPS:
-            raise _fail(pattern, where, _FORBIDDEN_OPS[name])
-        if name in ("MAX_REPEAT", "MIN_REPEAT"):
-            if inside_repeat:
-                raise _fail(pattern, where, "nested quantifiers are not allowed")
-            _walk(list(av[2]), pattern, where, inside_repeat=True)
-        elif name == "SUBPATTERN":
-            if av[1] or av[2]:
-                raise _fail(pattern, where, "inline flags are not allowed")
-            _walk(list(av[3]), pattern, where, inside_repeat)
-        elif name == "BRANCH":
-            for branch in av[1]:
-                _walk(list(branch), pattern, where, inside_repeat)
-        elif name == "AT" and str(av) not in ("AT_BEGINNING", "AT_END", "AT_BOUNDARY", "AT_NON_BOUNDARY"):
-            raise _fail(pattern, where, "only ^, $, \\b and \\B are allowed as anchors")
-
-
-def _required(items: List[Any]) -> List[List[str]]:
-    """Options of literals any match contains: each option is a list of alternatives."""
-    options: List[List[str]] = []
-    run: List[str] = []
-
-    def flush() -> None:
-        if run:
-            options.append(["".join(run)])
-            run.clear()
-
-    for op, av in items:
-        name = str(op)
-        if name == "LITERAL":
-            run.append(chr(av))
-        elif name == "SUBPATTERN":
-            inner = list(av[3])
-            if all(str(o) == "LITERAL" for o, _ in inner):
-                run.extend(chr(a) for _, a in inner)
-            else:
-                flush()
-                options.extend(_required(inner))
-        elif name == "BRANCH":
-            flush()
-            alternatives: List[str] = []
-            for branch in av[1]:
-                best = _best(_required(list(branch)))
-                if best is None:
-                    alternatives = []
-                    break
-                alternatives.extend(best)
-            if alternatives:
-                options.append(sorted(set(alternatives)))
-        elif name in ("MAX_REPEAT", "MIN_REPEAT"):
-            flush()
-            if av[0] >= 1:
-                options.extend(_required(list(av[2])))
-        elif name == "AT":
-            continue  # zero-width: "^abc" still requires "abc"
-        else:
-            flush()
-    flush()
-    return options
-
-
-def _best(options: List[List[str]]) -> Optional[List[str]]:
-    if not options:
-        return None
-    return max(options, key=lambda alts: (min(len(s) for s in alts), -len(alts)))
-
-
-def required_literals(condition: Mapping[str, str]) -> List[str]:
-    """Strings one of which every line matching ``condition`` contains."""
-    if "text" in condition:
-        return [condition["text"]]
-    return _parsed_pattern(condition["regex"], None)[0]
-
+#: Largest signatures bundle read, in bytes (the real one is a few hundred KB).
+MAX_BUNDLE_BYTES = 64 << 20
 
 # --------------------------------------------------------------------------
 # The bundle
@@ -320,7 +92,7 @@ def _compile_signature(sig: Any, where: str) -> Dict[str, Any]:
     conditions = sig.get("match")
     if not isinstance(conditions, Sequence) or isinstance(conditions, str) or not conditions:
         raise SignatureError(f"{where}.match: must be a non-empty list of conditions, got {conditions!r}")
-    match: List[Dict[str, str]] = []
+    match: List[Dict[str, Any]] = []
     needs: List[List[str]] = []
     for j, cond in enumerate(conditions):
         at = f"{where}.match[{j}]"
@@ -331,8 +103,9 @@ def _compile_signature(sig: Any, where: str) -> Dict[str, Any]:
             match.append({"text": cond["text"]})
             needs.append([cond["text"]])
         else:
-            needs.append(_parsed_pattern(cond["regex"], at)[0])
-            match.append({"regex": cond["regex"]})
+            need, program = compile_pattern(cond["regex"], at)
+            needs.append(need)
+            match.append({"regex": cond["regex"], "program": program})
     return {"package": package, "match": match, "need": needs, "score": _score(package, needs)}
 
 
@@ -340,13 +113,14 @@ _PASSTHROUGH = ("summary", "short_url", "packages", "python", "platforms", "vers
 
 
 def bundle_from_guides(guides: Sequence[Mapping[str, Any]]) -> Dict[str, Any]:
-    """Build the JSON-ready ``signatures.json`` object (format 1, see docs/api.md).
+    """Build the JSON-ready ``signatures.json`` object (format 2, see docs/api.md).
 
     ``guides`` holds one mapping per record: ``id``, ``title``, ``summary``,
     ``url``, ``short_url``, ``fix``, ``packages``, ``python``, ``platforms``,
     ``versions``, ``build_requires`` and ``signatures``.  Every signature is
     checked (:func:`check_pattern`, :func:`check_text`) and gets its ``need``
-    (required literals per condition) and ``score``.
+    (required literals per condition) and ``score``; a regex condition gets
+    its ``program`` (see :mod:`generator.linre`).
     """
     out: List[Dict[str, Any]] = []
     seen: Set[str] = set()
@@ -373,6 +147,28 @@ def bundle_from_guides(guides: Sequence[Mapping[str, Any]]) -> Dict[str, Any]:
         out.append(entry)
     out.sort(key=lambda g: g["id"])
     return {"format": BUNDLE_FORMAT, "guides": out}
+
+
+def bundle_json(bundle: Mapping[str, Any], indent: int = 1) -> str:
+    """The JSON text of a bundle: indented, but a list of plain values on one line.
+
+    So each program instruction takes one line, not one per number.
+    """
+    return _dump(bundle, indent, 0) + "\n"
+
+
+def _dump(value: Any, indent: int, level: int) -> str:
+    nested = isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value))
+    if not value or not nested:
+        return json.dumps(value, ensure_ascii=False)
+    pad = "\n" + " " * (indent * (level + 1))
+    if isinstance(value, dict):
+        items = [json.dumps(k, ensure_ascii=False) + ": " + _dump(v, indent, level + 1) for k, v in value.items()]
+        opening, closing = "{", "}"
+    else:
+        items = [_dump(v, indent, level + 1) for v in value]
+        opening, closing = "[", "]"
+    return opening + pad + ("," + pad).join(items) + "\n" + " " * (indent * level) + closing
 
 
 @dataclass(frozen=True)
@@ -414,18 +210,18 @@ def guide_url(url: str, site_url: Optional[str] = None) -> str:
 
 
 class _Condition:
-    __slots__ = ("text", "regex", "users")
+    __slots__ = ("text", "program", "users")
 
-    def __init__(self, text: Optional[str], regex: Optional[Pattern[str]]) -> None:
+    def __init__(self, text: Optional[str], program: Optional[linre.Program]) -> None:
         self.text = text
-        self.regex = regex
+        self.program = program
         self.users: List[Tuple[int, int]] = []  # (signature index, condition index)
 
     def test(self, line: str) -> bool:
         if self.text is not None:
             return self.text in line
-        assert self.regex is not None
-        return self.regex.search(line) is not None
+        assert self.program is not None
+        return self.program.search(line)
 
 
 class _Signature:
@@ -880,32 +676,42 @@ def _match_halves(feeder: "_Session", stream: BinaryIO, fd: int, start: int, spl
     return feeder.results()
 
 
-def load_bundle(data: Mapping[str, Any]) -> Matcher:
-    """Load a ``signatures.json`` object; raises :class:`SignatureError` if malformed."""
+def _show(value: Any) -> str:
+    """``value`` for an error message: its repr, cut short (bundles are untrusted)."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:60] + "..."
+
+
+def load_bundle(data: Mapping[str, Any], source: str = "signatures bundle") -> Matcher:
+    """Load a ``signatures.json`` object; raises :class:`SignatureError` if malformed.
+
+    ``source`` starts every error message (e.g. ``"signatures bundle FILE"``).
+    """
     if not isinstance(data, Mapping):
-        raise SignatureError(f"signatures bundle: must be a JSON object, got {type(data).__name__}")
+        raise SignatureError(f"{source}: must be a JSON object, got {type(data).__name__}")
     if data.get("format") != BUNDLE_FORMAT:
         raise SignatureError(
-            f"signatures bundle: format {data.get('format')!r} is not supported (expected {BUNDLE_FORMAT})",
+            f"{source}: format {_show(data.get('format'))} is not supported (expected {BUNDLE_FORMAT})",
             hint="regenerate it with `wheelfix bundle` or use a wheelfix matching the site",
         )
     raw_guides = data.get("guides")
     if not isinstance(raw_guides, list):
-        raise SignatureError("signatures bundle: 'guides' must be a list")
+        raise SignatureError(f"{source}: 'guides' must be a list")
     guides: List[Guide] = []
     sigs: List[_Signature] = []
     conds: List[_Condition] = []
     cond_index: Dict[Tuple[str, str], int] = {}
+    programs: List[Any] = []  # the program data of each condition (None for text)
     needs: Dict[str, Set[int]] = {}
     for i, g in enumerate(raw_guides):
-        where = f"signatures bundle: guides[{i}]"
+        where = f"{source}: guides[{i}]"
         if not isinstance(g, Mapping):
             raise SignatureError(f"{where}: must be an object")
         fields = {}
         for field_name in ("id", "title", "url", "fix"):
             value = g.get(field_name)
             if not isinstance(value, str):
-                raise SignatureError(f"{where}.{field_name}: must be a string, got {value!r}")
+                raise SignatureError(f"{where}.{field_name}: must be a string, got {_show(value)}")
             fields[field_name] = value
         guides.append(Guide(**fields))
         raw_sigs = g.get("signatures")
@@ -925,57 +731,83 @@ def load_bundle(data: Mapping[str, Any]) -> Matcher:
             sig_index = len(sigs)
             sigs.append(_Signature(len(guides) - 1, canonical_name(package) if package else None, len(match), score))
             for j, (cond, alts) in enumerate(zip(match, need)):
-                cat = f"{at}.match[{j}]"
-                if not isinstance(cond, Mapping) or len(cond) != 1:
-                    raise SignatureError(f"{cat}: must be {{\"text\": ...}} or {{\"regex\": ...}}")
-                kind, value = next(iter(cond.items()))
-                if kind not in ("text", "regex") or not isinstance(value, str) or not value:
-                    raise SignatureError(f"{cat}: must be {{\"text\": ...}} or {{\"regex\": ...}}")
+                key = _condition_key(cond, f"{at}.match[{j}]")
                 if not isinstance(alts, list) or not alts or not all(isinstance(a, str) and a for a in alts):
                     raise SignatureError(f"{at}.need[{j}]: must be a non-empty list of strings")
-                if kind == "text" and alts != [value]:
+                if key[0] == "text" and alts != [key[1]]:
                     raise SignatureError(f"{at}.need[{j}]: must be [the text]")
-                key = (kind, value)
                 ci = cond_index.get(key)
                 if ci is None:
                     ci = cond_index[key] = len(conds)
-                    if kind == "text":
-                        conds.append(_Condition(value, None))
-                    else:
-                        try:
-                            conds.append(_Condition(None, re.compile(value, re.ASCII)))
-                        except re.error as exc:
-                            raise SignatureError(f"{cat}: regex {value!r} is not valid ({exc})") from None
+                    conds.append(_load_condition(cond, f"{at}.match[{j}]"))
+                    programs.append(cond.get("program"))
                     for a in alts:
                         needs.setdefault(a, set()).add(ci)
+                elif cond.get("program") != programs[ci]:
+                    raise SignatureError(f"{at}.match[{j}]: regex {_show(key[1])} appears with two different programs")
                 conds[ci].users.append((sig_index, j))
     return Matcher(guides, sigs, conds, needs)
 
 
+_CONDITION_SHAPE = '{"text": ...} or {"regex": ..., "program": [...]}'
+
+
+def _condition_key(cond: Any, where: str) -> Tuple[str, str]:
+    """What makes two conditions the same: kind, and text or pattern."""
+    if isinstance(cond, Mapping) and set(cond) == {"text"} and isinstance(cond["text"], str) and cond["text"]:
+        return ("text", cond["text"])
+    if isinstance(cond, Mapping) and set(cond) == {"regex", "program"} and isinstance(cond["regex"], str):
+        return ("regex", cond["regex"])
+    raise SignatureError(f"{where}: must be {_CONDITION_SHAPE}, got {_show(cond)}")
+
+
+def _load_condition(cond: Mapping[str, Any], where: str) -> _Condition:
+    if "text" in cond:
+        return _Condition(cond["text"], None)
+    try:
+        return _Condition(None, linre.Program(cond["program"]))
+    except linre.ProgramError as exc:
+        raise SignatureError(f"{where}.program: {exc}") from None
+
+
+def read_bundle_text(path: Union[str, Path]) -> str:
+    """The text of a bundle file: a regular file of at most :data:`MAX_BUNDLE_BYTES` bytes of UTF-8."""
+    try:
+        return safefile.read_text(path, limit=MAX_BUNDLE_BYTES, display=f"signatures bundle {path}")
+    except safefile.UnreadableFile as exc:
+        raise SignatureError(str(exc), hint="pass the signatures.json of a wheelfix site, or one written by `wheelfix bundle`") from None
+
+
+def read_bundle(path: Union[str, Path]) -> Any:
+    """The JSON data of a bundle file, read with bounds; raises :class:`SignatureError`."""
+    text = read_bundle_text(path)
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise SignatureError(f"signatures bundle {path}: not JSON ({exc})") from None
+    except RecursionError:
+        raise SignatureError(f"signatures bundle {path}: not JSON a bundle could hold (nested too deeply)") from None
+
+
 def load_bundle_file(path: Union[str, Path, None] = None) -> Matcher:
     """Load a bundle from ``path``, or the one shipped in the package when ``None``."""
-    if path is None:
-        from importlib import resources
+    if path is not None:
+        return load_bundle(read_bundle(path), f"signatures bundle {path}")
+    from importlib import resources
 
-        try:
-            text = resources.files("generator").joinpath("data/signatures.json").read_text("utf-8")
-        except (FileNotFoundError, OSError):
-            raise SignatureError(
-                "no signatures bundled with this wheelfix (generator/data/signatures.json is missing)",
-                hint="pass --index FILE, or run `wheelfix bundle` in a checkout",
-            ) from None
-        where = "bundled signatures.json"
-    else:
-        where = str(path)
-        try:
-            text = Path(path).read_text("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SignatureError(f"cannot read signatures bundle {where}: {exc}") from None
+    try:
+        text = resources.files("generator").joinpath("data/signatures.json").read_text("utf-8")
+    except (FileNotFoundError, OSError):
+        raise SignatureError(
+            "no signatures bundled with this wheelfix (generator/data/signatures.json is missing)",
+            hint="pass --index FILE, or run `wheelfix bundle` in a checkout",
+        ) from None
+    where = "bundled signatures.json"
     try:
         data = json.loads(text)
     except ValueError as exc:
-        raise SignatureError(f"signatures bundle {where}: not JSON ({exc})") from None
-    return load_bundle(data)
+        raise SignatureError(f"{where}: not JSON ({exc})") from None
+    return load_bundle(data, where)
 
 
 def iter_conditions(bundle: Mapping[str, Any]) -> Iterator[Tuple[str, str, str]]:
@@ -984,4 +816,5 @@ def iter_conditions(bundle: Mapping[str, Any]) -> Iterator[Tuple[str, str, str]]
         for s in g.get("signatures", []):
             for cond in s.get("match", []):
                 for kind, value in cond.items():
-                    yield g["id"], kind, value
+                    if kind in ("text", "regex"):
+                        yield g["id"], kind, value

@@ -13,6 +13,7 @@ from typing import Any, Dict, Optional, Union
 from generator import api, records, views
 from generator.kb import KnowledgeBase
 from generator.render import render
+from generator.signatures import bundle_json
 
 #: Site-relative path -> content (text pages, JSON data files).
 SiteFiles = Dict[str, Union[str, bytes]]
@@ -41,7 +42,7 @@ def generate(kb: KnowledgeBase, extras: Optional[views.Extras] = None) -> SiteFi
         files[views.package_page(name)] = render("package.md.j2", p=views.package_view(name, kb, extras))
     files[SCHEMA] = _json(records.json_schema())
     files["incidents.json"] = _json(api.incidents_payload(kb))
-    files["signatures.json"] = _json(api.signatures_payload(kb))
+    files["signatures.json"] = bundle_json(api.signatures_payload(kb), indent=2)
     titles = {r.incident.id: r.incident.title for r in kb.records}
     for name, target in sorted(api.short_links(kb).items()):
         files[f"{views.short_url(name)}index.html"] = render("redirect.html.j2", title=titles[target], target=views.guide_url(target))

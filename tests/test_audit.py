@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import pytest
 from packaging.version import Version
@@ -271,7 +271,8 @@ def test_guide_matching(package: str, version: str, python: str, expected: objec
 @pytest.mark.parametrize(
     "data, message",
     [
-        ({"format": 2, "guides": []}, "not a format-1 signatures bundle"),  # wrong format
+        ({"format": 3, "guides": []}, "not a signatures bundle of format 1 or 2"),  # unknown format
+        ({"guides": []}, "not a signatures bundle of format 1 or 2"),  # no format
         ({"format": 1, "guides": {}}, '"guides" must be a list'),  # wrong container
         ({"format": 1, "guides": [{"id": "x", "title": "t"}]}, r"guides\[0\]: missing 'url'"),  # missing key
         ({"format": 1, "guides": [{"id": "x", "title": "t", "url": "u", "python": ">>3"}]}, "bad version specifier"),
@@ -606,3 +607,15 @@ def test_data_age_warning() -> None:
     text = A.data_age_warning(report, now=RECORDED_AT + timedelta(hours=3))
     assert text is not None and "oldest (a)" in text and "3.0 hours old" in text
     assert A.data_age_warning(A.AuditReport()) is None
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda p: Path("/dev/zero"), "not a regular file"),  # endless: would never finish reading
+        (lambda p: (p / "g.json").write_bytes(b"[" * 100000 + b"]" * 100000) and p / "g.json", "nested too deeply"),
+    ],
+)
+def test_load_guides_refuses_hostile_files(tmp_path: Path, make: Any, message: str) -> None:
+    with pytest.raises(A.AuditError, match=message):
+        A.load_guides(make(tmp_path))

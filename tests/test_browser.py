@@ -211,6 +211,49 @@ def test_paste_page_ranks_like_explain(driver: Any, base_url: str, site_dir: Pat
     assert shown == by_python[:5]
 
 
+def _paste_and_wait(driver: Any, base_url: str, text: str, **settings: str) -> Tuple[str, Dict[str, str]]:
+    """Paste ``text`` with the paste box's ``data-*`` settings; the results' text and the box's data."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(base_url + "paste/")
+    wait_for_page(driver)
+    box = driver.find_element(By.ID, "wheelfix-paste")
+    for name, value in settings.items():
+        driver.execute_script("arguments[0].dataset[arguments[1]] = arguments[2];", box, name, value)
+    set_value_and_input(driver, driver.find_element(By.ID, "wheelfix-log"), text)
+    box.find_element(By.CSS_SELECTOR, "button").click()
+
+    def done(d: Any) -> Optional[str]:
+        shown = d.find_element(By.ID, "wheelfix-results").text.strip()
+        return shown if shown and shown != "Matching…" else None
+
+    shown = wait_for(driver, done, "the paste page's results")
+    return shown, driver.execute_script("return Object.assign({}, arguments[0].dataset);", box)
+
+
+def test_paste_page_matches_in_a_worker(driver: Any, base_url: str) -> None:
+    # A worker keeps the page responsive however long matching takes.
+    shown, data = _paste_and_wait(driver, base_url, SAMPLES[0].read_text("utf-8"))
+    assert data.get("matchedIn") == "worker", f"matched in {data.get('matchedIn')!r}, results: {shown[:200]!r}"
+    assert not shown.startswith("No guide matches")
+
+
+def test_paste_page_refuses_a_paste_over_its_size_bound(driver: Any, base_url: str) -> None:
+    text = SAMPLES[0].read_text("utf-8")
+    shown, data = _paste_and_wait(driver, base_url, text, maxChars="100")
+    assert shown.startswith(f"This log has {len(text)} characters; this page matches at most 100."), shown
+    assert "wheelfix explain" in shown and "matchedIn" not in data
+
+
+def test_paste_page_stops_matching_after_its_time_budget(driver: Any, base_url: str) -> None:
+    # 1 ms is far less than starting a worker and matching 2 MB takes: the page must stop it and say so.
+    text = SAMPLES[0].read_text("utf-8")
+    big = text * (2_000_000 // len(text) + 1)
+    shown, data = _paste_and_wait(driver, base_url, big, timeBudgetMs="1")
+    assert shown.startswith("Matching this log took more than 1 ms, so it was stopped."), shown
+    assert "matchedIn" not in data
+
+
 def test_samples_exist() -> None:
     # The parametrized test above would pass vacuously on an empty list.
     assert any(p.parent.name == TIKTOKEN for p in SAMPLES)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -139,3 +140,59 @@ def test_startup_imports_stay_light(bundle: Path) -> None:
     imported = {line.split("|")[-1].strip().split(".")[0] for line in proc.stderr.splitlines() if line.startswith("import time:")}
     heavy = {"jinja2", "mkdocs", "yaml", "pydantic", "requests", "packaging", "urllib3", "cachecontrol", "tqdm"}
     assert not (imported & heavy), imported & heavy
+
+
+# -- hostile or broken bundles: one line and a hint, exit 2, never a traceback or a hang
+
+
+def _bundle_with_program(program: Any) -> str:
+    good = bundle_from_guides([{"id": "g", "title": "G", "url": "guides/g/", "fix": "f", "signatures": [{"match": [{"regex": "boom\\d"}]}]}])
+    good["guides"][0]["signatures"][0]["match"][0]["program"] = program
+    return json.dumps(good)
+
+
+def _huge(path: Path) -> None:
+    from generator.signatures import MAX_BUNDLE_BYTES
+
+    with path.open("wb") as fh:  # sparse: costs no disk
+        fh.truncate(MAX_BUNDLE_BYTES + 1)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: Path("/dev/zero"), "/dev/zero: is a character device, not a regular file"),  # endless: would never finish reading
+        (lambda p: (os.mkfifo(p / "fifo"), p / "fifo")[1], "fifo: is a named pipe (FIFO), not a regular file"),  # opening it would wait for a writer
+        (lambda p: p, ": is a directory, not a regular file"),
+        (lambda p: (_huge(p / "big.json"), p / "big.json")[1], "is larger than 64 MiB (67108865 bytes)"),
+        (lambda p: _write(p, b"[" * 100000 + b"]" * 100000), "nested too deeply"),
+        (lambda p: _write(p, b'{"format": 2, "guides": ' + b"[" * 100000 + b"]" * 100000 + b"}"), "nested too deeply"),
+        (lambda p: _write(p, b"\xff\xfe{}"), "not UTF-8"),
+        (lambda p: _write(p, b"{nope"), "not JSON"),
+        (lambda p: _write(p, b'{"format": 1, "guides": []}'), "format 1 is not supported (expected 2)"),
+        (lambda p: _write(p, b'{"format": 2, "guides": "x"}'), "'guides' must be a list"),
+        (lambda p: _write(p, b'{"format": 2, "guides": [{"id": 1}]}'), "guides[0].id: must be a string, got 1"),
+        (lambda p: _write(p, b'{"format": 2, "guides": [{"id": "' + b"x" * 10**6 + b'"}]}'), "guides[0].title: must be a string"),
+        (lambda p: _write(p, _bundle_with_program([["jump", 7], ["match"]]).encode()), "match[0].program: instruction 0: jumps go to instructions 0 to 1"),
+        (lambda p: _write(p, _bundle_with_program([["set", 97, 97]]).encode()), "program: instruction 0: set may not be the last instruction"),
+        (lambda p: _write(p, _bundle_with_program("boom").encode()), "program: must be a non-empty list of instructions"),
+        (lambda p: _write(p, _bundle_with_program([["match"]] * 5000).encode()), "program: has 5000 instructions, more than 1000"),
+        (lambda p: _write(p, _bundle_with_program(None).encode()), "program: must be a non-empty list"),
+    ],
+    ids=["dev-zero", "fifo", "directory", "huge", "nested", "nested-guides", "not-utf8", "not-json", "old-format",
+         "guides-type", "id-type", "long-value", "jump-out-of-range", "set-last", "program-type", "program-too-long", "program-null"],
+)
+def test_hostile_bundle_is_one_line_exit_2(tmp_path: Path, capsys: Any, make: Any, message: str) -> None:
+    index = make(tmp_path)
+    assert main(["explain", str(LOGS / "vercel.log"), "--index", str(index)]) == 2
+    captured = capsys.readouterr()
+    err = captured.err
+    assert err.startswith("wheelfix: error: ") and message in err.splitlines()[0], err[:500]
+    assert "Traceback" not in err and captured.out == ""
+    assert len(err.splitlines()) <= 2 and len(err) < 1000  # the message and a hint, cut short
+
+
+def _write(tmp_path: Path, data: bytes) -> Path:
+    path = tmp_path / "b.json"
+    path.write_bytes(data)
+    return path

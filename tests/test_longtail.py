@@ -20,7 +20,7 @@ from generator import logtext
 from generator.buildsection import SECTION_LINES
 from generator.cli import main
 from generator.diagnose import Diagnosis, Diagnoser, canonical_name, diagnose
-from generator.signatures import load_bundle, load_bundle_file
+from generator.signatures import BUNDLE_FORMAT, load_bundle, load_bundle_file
 
 ROOT = Path(__file__).parent.parent
 LOGS = ROOT / "tests" / "data" / "logs"
@@ -80,7 +80,7 @@ def _all_logs() -> List[str]:
 
 def _stream(raw: bytes, chunk_size: int = logtext.CHUNK_SIZE) -> Diagnosis:
     diagnoser = Diagnoser()
-    feeder = load_bundle({"format": 1, "guides": []}).feeder(diagnoser)
+    feeder = load_bundle({"format": BUNDLE_FORMAT, "guides": []}).feeder(diagnoser)
     for first, block in logtext.iter_blocks(io.BytesIO(raw), chunk_size=chunk_size):
         feeder.block(first, block)
     feeder.results()

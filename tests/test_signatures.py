@@ -12,8 +12,10 @@ import pytest
 
 from generator import logtext
 from generator.signatures import (
+    BUNDLE_FORMAT,
     SignatureError,
     bundle_from_guides,
+    compile_pattern,
     check_pattern,
     check_text,
     guide_url,
@@ -123,12 +125,15 @@ def test_bundle_passes_fields_through_and_scores() -> None:
     guide = _guide("g", {"package": "tiktoken", "match": [{"text": "failed to create directory `"}, {"regex": "Read-only file system \\(os error 30\\)"}]})
     guide.update({"versions": {"tiktoken": "<0.8"}, "build_requires": ["Rust"], "summary": "s", "short_url": "e/g/", "packages": ["tiktoken"], "python": ">=3.13", "platforms": ["render"]})
     bundle = bundle_from_guides([guide])
-    assert bundle["format"] == 1
+    assert bundle["format"] == BUNDLE_FORMAT == 2
     (entry,) = bundle["guides"]
     for key in ("versions", "build_requires", "summary", "short_url", "packages", "python", "platforms"):
         assert entry[key] == guide[key]
     (sig,) = entry["signatures"]
     assert sig["need"] == [["failed to create directory `"], ["Read-only file system (os error 30)"]]
+    # a regex condition carries the program the matchers run (generator.linre)
+    assert sig["match"][0] == {"text": "failed to create directory `"}
+    assert sig["match"][1] == {"regex": "Read-only file system \\(os error 30\\)", "program": compile_pattern(sig["match"][1]["regex"])[1]}
     # 1000 (package) + 2 * 100 (conditions) + min(99, total literal length)
     assert sig["score"] == 1000 + 200 + min(99, len("failed to create directory `") + len("Read-only file system (os error 30)"))
     json.dumps(bundle)  # JSON-ready
@@ -157,12 +162,12 @@ def _valid() -> Dict[str, Any]:
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda b: b.update(format=2), "format 2 is not supported"),
+        (lambda b: b.update(format=1), "format 1 is not supported (expected 2)"),  # no programs: refused
         (lambda b: b.update(guides={}), "'guides' must be a list"),
         (lambda b: b["guides"][0].pop("title"), "title: must be a string"),
         (lambda b: b["guides"][0]["signatures"][0].pop("score"), "score: must be an integer"),
         (lambda b: b["guides"][0]["signatures"][0].update(need=[]), "equal length"),
-        (lambda b: b["guides"][0]["signatures"][0].update(match=[{"regex": "("}], need=[["abc"]]), "is not valid"),
+        (lambda b: b["guides"][0]["signatures"][0].update(match=[{"regex": "abc"}], need=[["abc"]]), '{"regex": ..., "program": [...]}'),
         (lambda b: b["guides"][0]["signatures"][0].update(need=[["zzz"]]), "must be [the text]"),
     ],
 )
@@ -174,7 +179,7 @@ def test_load_bundle_rejects_malformed(mutate: Any, message: str) -> None:
 
 
 def test_load_bundle_file_errors(tmp_path: Path) -> None:
-    with pytest.raises(SignatureError, match="cannot read"):
+    with pytest.raises(SignatureError, match="cannot be read"):
         load_bundle_file(tmp_path / "missing.json")
     bad = tmp_path / "bad.json"
     bad.write_text("{nope", "utf-8")
@@ -465,3 +470,54 @@ def test_halves_fall_back_to_one_pass_when_the_package_cap_is_reached(
     assert halves == _reference(matcher, raw)
     assert len(halves[1].built_from_source) == 20
     assert "reading the second half again" in caplog.text
+
+
+# -- regex conditions run in linear time (generator.linre), not in re's backtracking
+
+
+@pytest.mark.parametrize(
+    ("pattern", "pad", "line"),
+    [
+        ("(a|a)*zzz", "a", 1),
+        ("(a|aa)*zzz", "a", 1),
+        ("\\s*\\s*\\s*\\s*\\s*zzz", " ", 1),
+        ("a.*a.*a.*a.*zzz", "a", 1),
+        ("(?:a|a)+[a-z]*zzz$", "a", None),  # "!" before the zzz of line 1, "!" after that of line 3
+    ],
+)
+def test_backtracking_shapes_match_in_linear_steps(pattern: str, pad: str, line: Optional[int]) -> None:
+    # Python's re needs 2^n steps (or n^4) for these lines: seconds at 26 characters.
+    m = load_bundle(bundle_from_guides([_guide("g", {"match": [{"regex": pattern}]})]))
+    lines = ["x" + pad * 20000 + "!zzz", "x" + pad * 20000 + "zz", "x" + pad * 20000 + "zzz!"]
+    got = m.match(lines)
+    assert [(x.id, x.lines[0][0]) for x in got] == ([] if line is None else [("g", line)])
+    (cond,) = m._conds
+    assert cond.program is not None
+    assert cond.program.steps <= 3 * sum(len(text) + 1 for text in lines) * cond.program.size
+
+
+def test_api_doc_example_is_a_bundle_as_built() -> None:
+    # docs/api.md shows a signatures.json: its programs, needs and score must be what the build writes.
+    doc = (Path(__file__).parent.parent / "docs" / "api.md").read_text("utf-8")
+    section = doc[doc.index("## `signatures.json`"):]
+    example = json.loads(section[section.index("```json") + 7: section.index("```", section.index("```json") + 7)])
+    assert example["format"] == BUNDLE_FORMAT
+    load_bundle(example)
+    (guide,) = example["guides"]
+    rebuilt = bundle_from_guides([{
+        **guide,
+        "signatures": [
+            {"package": s["package"], "match": [{k: v for k, v in c.items() if k != "program"} for c in s["match"]]}
+            for s in guide["signatures"]
+        ],
+    }])
+    assert rebuilt["guides"][0]["signatures"] == guide["signatures"]
+
+
+def test_load_bundle_refuses_one_regex_with_two_programs() -> None:
+    # Conditions are shared by pattern, so one pattern must run one program.
+    bundle = bundle_from_guides([_guide("a", {"match": [{"regex": "boom\\d"}]}), _guide("b", {"match": [{"regex": "boom\\d"}]})])
+    load_bundle(bundle)
+    bundle["guides"][1]["signatures"][0]["match"][0]["program"] = compile_pattern("boom\\w")[1]
+    with pytest.raises(SignatureError, match=re.escape("guides[1].signatures[0].match[0]: regex 'boom\\\\d' appears with two different programs")):
+        load_bundle(bundle)

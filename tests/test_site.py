@@ -77,7 +77,7 @@ def test_alias_short_link_redirects_to_the_renamed_guide(files: site.SiteFiles) 
 def test_api_files_are_versioned_and_complete(files: site.SiteFiles) -> None:
     incidents = json.loads(files["incidents.json"])
     signatures = json.loads(files["signatures.json"])
-    assert incidents["format"] == 1 and signatures["format"] == 1
+    assert incidents["format"] == 1 and signatures["format"] == 2  # 2: regex conditions carry programs
     assert [i["id"] for i in incidents["incidents"]] == ["demo-c-headers", "demo-rust-build"]
     rust = incidents["incidents"][1]
     assert rust["url"] == "guides/demo-rust-build/" and rust["short_url"] == "e/demo-rust-build/"

@@ -30,8 +30,9 @@ def bundled_text(kb_dir: Path) -> str:
     """The bundled file's content as kb/ would produce it."""
     from generator import api
     from generator import kb as kb_mod
+    from generator.signatures import bundle_json
 
-    return json.dumps(api.signatures_payload(kb_mod.load(kb_dir)), indent=1, ensure_ascii=False) + "\n"
+    return bundle_json(api.signatures_payload(kb_mod.load(kb_dir)))
 
 
 def bundled_files(kb_dir: Path) -> dict[Path, str]:

@@ -3,10 +3,19 @@
  * Same normalisation and ranking as generator/logtext.py and generator/signatures.py
  * (tests/test_paste_js.py runs this file under node over every sample log and checks
  * that both pick the same guide, and that the patterns below equal Python's).
+ * Regex conditions run as the programs in signatures.json, with linre.js: linear time,
+ * the same results as Python. Matching runs in a Web Worker (this same file), so that
+ * a huge paste never freezes the page; the page stops it after a time budget.
  * Nothing leaves the browser: the only request is for signatures.json on this site.
  */
 (function (root) {
   "use strict";
+
+  var isWorker = typeof document === "undefined" && typeof importScripts === "function";
+  if (isWorker) importScripts("linre.js"); // resolved against this file's URL
+  var linre = typeof module !== "undefined" && module.exports ? require("./linre.js") : root.wheelfixLinre;
+  // This file's URL, for the worker (captured now: currentScript is only set while it runs).
+  var scriptUrl = !isWorker && typeof document !== "undefined" && document.currentScript ? document.currentScript.src : null;
 
   // Keep equal to generator/logtext.py and generator/mentions.py (checked by the tests).
   var MAX_LINE = 65536;
@@ -83,10 +92,12 @@
     return found;
   }
 
-  /** A matcher over a loaded signatures.json object (format 1). */
+  var BUNDLE_FORMAT = 2;
+
+  /** A matcher over a loaded signatures.json object (format 2). */
   function Matcher(bundle) {
-    if (!bundle || bundle.format !== 1 || !Array.isArray(bundle.guides)) {
-      throw new Error("signatures.json: not a format 1 bundle");
+    if (!bundle || bundle.format !== BUNDLE_FORMAT || !Array.isArray(bundle.guides)) {
+      throw new Error("signatures.json: not a format " + BUNDLE_FORMAT + " bundle");
     }
     this.guides = bundle.guides;
     this.sigs = [];
@@ -103,7 +114,7 @@
           conds: s.match.map(function (c, j) {
             return {
               text: c.text !== undefined ? c.text : null,
-              re: c.regex !== undefined ? new RegExp(c.regex) : null,
+              program: c.text === undefined ? new linre.Program(c.program) : null,
               need: s.need[j],
             };
           }),
@@ -115,7 +126,7 @@
   function testCondition(c, line) {
     var hasNeed = c.need.some(function (n) { return line.indexOf(n) >= 0; });
     if (!hasNeed) return false;
-    return c.text !== null ? line.indexOf(c.text) >= 0 : c.re.test(line);
+    return c.text !== null ? line.indexOf(c.text) >= 0 : c.program.search(line);
   }
 
   /** Matches for a pasted log, best first: [{id, title, url, fix, score, lines: [[n, text]]}]. */
@@ -205,6 +216,17 @@
     results.appendChild(list);
   }
 
+  // Longest paste matched, in characters: beyond it the page says so instead of matching
+  // (`wheelfix explain` reads logs of any size). #wheelfix-paste's data-max-chars overrides it.
+  var MAX_PASTE = 5000000;
+  // How long the worker may match before the page stops it (data-time-budget-ms overrides it).
+  var TIME_BUDGET_MS = 20000;
+
+  function setting(box, name, fallback) {
+    var value = parseInt(box.dataset[name], 10);
+    return value > 0 ? value : fallback;
+  }
+
   function setUp() {
     var box = document.getElementById("wheelfix-paste");
     if (!box || box.dataset.ready) return;
@@ -212,20 +234,89 @@
     var input = box.querySelector("textarea");
     var button = box.querySelector("button");
     var results = document.getElementById("wheelfix-results");
-    var matcher = null;
+    var bundle = null, matcher = null, worker = null, workerFailed = !scriptUrl || typeof Worker === "undefined";
+    var job = 0, timer = null;
+
+    function stopWorker() {
+      if (timer !== null) { clearTimeout(timer); timer = null; }
+      if (worker) { worker.terminate(); worker = null; }
+    }
+
+    // Where the last results were computed ("worker" or "page"): for people debugging, and the tests.
+    function show(matches, where) {
+      box.dataset.matchedIn = where;
+      render(box, results, matches);
+    }
+
+    function matchInWorker(text) {
+      var id = ++job;
+      var budget = setting(box, "timeBudgetMs", TIME_BUDGET_MS);
+      if (!worker) {
+        worker = new Worker(scriptUrl);
+        worker.postMessage({ bundle: bundle });
+      }
+      worker.onmessage = function (e) {
+        if (e.data.id !== id) return;
+        stopWorker();
+        if (e.data.error) results.textContent = "Matching failed: " + e.data.error;
+        else show(e.data.matches, "worker");
+      };
+      worker.onerror = function (e) {
+        // The worker could not start (or broke): match here instead, as before workers.
+        if (e && e.preventDefault) e.preventDefault();
+        stopWorker();
+        workerFailed = true;
+        if (id === job) show(matcher.match(text), "page");
+      };
+      timer = setTimeout(function () {
+        stopWorker();
+        var took = budget >= 1000 ? Math.round(budget / 1000) + " seconds" : budget + " ms";
+        results.textContent = "Matching this log took more than " + took + ", so it was stopped. " +
+          "Paste the part with the first error, or run `wheelfix explain` on the whole log.";
+      }, budget);
+      worker.postMessage({ id: id, text: text });
+    }
+
+    function go() {
+      var text = input.value;
+      var maxChars = setting(box, "maxChars", MAX_PASTE);
+      stopWorker(); // a new paste replaces a match still running
+      if (text.length > maxChars) {
+        results.textContent = "This log has " + text.length + " characters; this page matches at most " + maxChars +
+          ". Paste the part with the first error and the lines naming the package, or run `wheelfix explain build.log`, which reads logs of any size.";
+        return;
+      }
+      if (workerFailed) { show(matcher.match(text), "page"); return; }
+      try { matchInWorker(text); } catch (err) { workerFailed = true; show(matcher.match(text), "page"); }
+    }
+
     button.addEventListener("click", function () {
       results.textContent = "Matching…";
-      var go = function () { render(box, results, matcher.match(input.value)); };
       if (matcher) { go(); return; }
       fetch(new URL("signatures.json", siteBase()).href)
         .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
-        .then(function (data) { matcher = new Matcher(data); go(); })
+        .then(function (data) { matcher = new Matcher(data); bundle = data; go(); })
         .catch(function (err) { results.textContent = "Could not load the signatures: " + err.message; });
     });
   }
 
+  function serveWorker() {
+    var workerMatcher = null;
+    root.onmessage = function (e) {
+      var d = e.data;
+      try {
+        if (d.bundle) { workerMatcher = new Matcher(d.bundle); return; }
+        root.postMessage({ id: d.id, matches: workerMatcher.match(d.text) });
+      } catch (err) {
+        root.postMessage({ id: d.id, error: String((err && err.message) || err) });
+      }
+    };
+  }
+
   var api = {
     MAX_LINE: MAX_LINE,
+    MAX_PASTE: MAX_PASTE,
+    BUNDLE_FORMAT: BUNDLE_FORMAT,
     ANSI_PATTERN: ANSI_PATTERN,
     WINPATH_PATTERN: WINPATH_PATTERN,
     PREFIX_PATTERN: PREFIX_PATTERN,
@@ -240,6 +331,8 @@
   };
   if (typeof module !== "undefined" && module.exports) {
     module.exports = api;
+  } else if (isWorker) {
+    serveWorker();
   } else {
     root.wheelfixPaste = api;
     if (typeof root.document$ !== "undefined" && root.document$.subscribe) {
