@@ -105,3 +105,22 @@ def test_bundle_check_reports_staleness(capsys: pytest.CaptureFixture[str]) -> N
 def test_python_dash_m_generator_runs() -> None:
     proc = subprocess.run([sys.executable, "-m", "generator", "--version"], capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.startswith("wheelfix ")
+
+
+def test_export_without_the_site_extra_says_how_to_get_it(tmp_path: Path) -> None:
+    # Markdown and nh3 come with the `site` extra (nh3 has no wheel for free-threaded
+    # CPython, so the base install that explain and audit need leaves it out).
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in ('nh3', 'markdown'):\n"
+        "            raise ImportError(name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "from generator.cli import main\n"
+        f"sys.exit(main(['export', {str(tmp_path / 'out')!r}, '--no-index']))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 2, proc.stderr
+    assert "needs the site extra" in proc.stderr and "wheelfix[site]" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from generator.commands import _common
+from generator.errors import WheelfixError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -24,7 +25,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from generator.build import BuildOptions, build_files
+    try:
+        from generator.build import BuildOptions, build_files
+    except ImportError as exc:  # Markdown and nh3 come with the site extra
+        raise WheelfixError(
+            f"wheelfix export needs the site extra ({exc.name or exc} is not installed)",
+            hint="pip install 'wheelfix[site]'",
+        ) from None
 
     options = BuildOptions(
         kb_dir=Path(args.kb), index=args.index, index_url=args.index_url,
