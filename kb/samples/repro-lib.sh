@@ -35,9 +35,12 @@ _index_hosts() {
 }
 
 _redact() {
-  # Keep only the path of package-index URLs: logs must not name the index host.
-  local sed_args=(-E -e 's#https?://[^/[:space:]]+/((packages|simple)/)#<index>/\1#g'
-                  -e 's#^(Looking in indexes:).*#\1 <index>/simple#') h
+  # Keep only the path of package-index URLs: logs must not name the index host. Loopback
+  # URLs (the negative samples' dead local index) name no host and are kept as they are.
+  local sed_args=(-E -e 's#://(127\.0\.0\.1|localhost)([:/])#:@@LOOPBACK@@\1\2#g'
+                  -e 's#https?://[^/[:space:]]+/((packages|simple)/)#<index>/\1#g'
+                  -e '/^Looking in indexes:.*@@LOOPBACK@@/!s#^(Looking in indexes:).*#\1 <index>/simple#'
+                  -e 's#:@@LOOPBACK@@#://#g') h
   while read -r h; do
     [ -n "$h" ] && sed_args+=(-e "s#${h//./\\.}#<index-host>#g")
   done < <(_index_hosts)
@@ -82,13 +85,16 @@ _tool() {
 _path_without() {
   # _path_without NAME...: a directory of symlinks to every system executable except NAMEs,
   # standing in for all of the system's bin directories. Nothing on the system is changed.
-  local shim="$WORK/bin-without-$(IFS=-; echo "$*")" dir f name skip x
+  # NAMEs are glob patterns (gcc* hides gcc-12 too).
+  local shim dir f name skip x
+  shim="$WORK/bin-without-$(IFS=-; echo "$*" | tr -c 'A-Za-z0-9_.\n-' '_')"
   rm -rf "$shim"; mkdir -p "$shim"
   for dir in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do
     [ -d "$dir" ] || continue
     for f in "$dir"/*; do
       name="${f##*/}"; skip=0
       for x in "$@"; do
+        # shellcheck disable=SC2254 # x is meant as a glob pattern
         case "$name" in $x) skip=1 ;; esac
       done
       [ "$skip" = 1 ] && continue

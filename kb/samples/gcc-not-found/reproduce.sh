@@ -20,7 +20,7 @@
 #                  Added for the wheelfix record (captured 2026-12-01).
 #
 # gcc is installed on the capture machine, so the tools run with a PATH made of symlinks to
-# every system executable except the C/C++ compiler drivers (cc, gcc*, c++, g++*,
+# every system executable except the C/C++ compiler drivers (cc, gcc*, c++, g++*, clang*,
 # x86_64-linux-gnu-gcc*/g++*). Nothing on the system is changed.
 #
 # Usage: reproduce.sh [CASE]   (CASE as above, default pip-psutil; prints the output)
@@ -29,7 +29,7 @@ set -euo pipefail
 SAMPLE=gcc-not-found
 # shellcheck source=../repro-lib.sh
 . "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
-COMPILERS=(cc 'gcc*' 'c++' 'g++*' 'x86_64-linux-gnu-gcc*' 'x86_64-linux-gnu-g++*')
+COMPILERS=(cc 'gcc*' 'c++' 'g++*' 'clang*' 'x86_64-linux-gnu-gcc*' 'x86_64-linux-gnu-g++*')
 
 _pip() {
   # $1: python minor, $2: pip version or "", $3...: pip install arguments
