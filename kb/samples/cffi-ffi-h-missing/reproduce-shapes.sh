@@ -9,6 +9,8 @@
 #                wheel for 1.16.0, so the sdist is built unasked).
 #   pip21-cffi   CPython 3.9.18 (pyenv), pip 21.2.4 (old "Command errored out" format),
 #                `pip install --no-binary cffi cffi==1.16.0`.
+#   pip-cffi-clang  CPython 3.13.0, pip 24.2 (bundled), CC=clang (Debian clang 14): clang's
+#                wording of the missing header, as on macOS. Added for the wheelfix record.
 #
 # libffi-dev is installed on the capture machine, so the script hides what it ships inside a
 # private mount namespace only: copies of /usr/include/<multiarch> and
@@ -52,9 +54,16 @@ _pip21() {
   _without_libffi_dev "$venv/bin:$SYS_PATH" "pip install --no-binary cffi cffi==1.16.0"
 }
 
+_pip_clang() {
+  # clang instead of gcc, as on macOS: clang words the missing header differently.
+  local venv="$WORK/venv-pip-clang"; _venv "$(_py 3.13)" "$venv"
+  _without_libffi_dev "$venv/bin:$SYS_PATH" "env CC=clang pip install cffi==1.16.0"
+}
+
 CASE="${1:-uv-cffi}"
 case "$CASE" in
   uv-cffi) _capture "$CASE" _uv ;;
   pip21-cffi) _capture "$CASE" _pip21 ;;
+  pip-cffi-clang) _capture "$CASE" _pip_clang ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac

@@ -11,6 +11,8 @@
 #   pip-multidict  pip 23.2.1, multidict 6.0.5 forced from source with --no-binary multidict
 #                  and MULTIDICT_NO_EXTENSIONS unset (multidict has a pure-Python fallback only
 #                  when asked for it).
+#   pip-netifaces-clang  pip 23.2.1, netifaces 0.11.0, CC=clang (Debian clang 14): clang's
+#                  wording of the missing header, as on macOS. Added for the wheelfix record.
 #
 # The real pyenv install is never touched: the script copies it, removes the copy's
 # include/python3.12, and points the copy's _sysconfigdata_*.py at the copy (it otherwise names
@@ -47,10 +49,18 @@ _run() {
   fi
 }
 
+_run_clang() {
+  # clang instead of gcc, as on macOS: clang words the missing header differently.
+  local venv="$WORK/venv-clang"
+  _venv "$(_python_without_headers)" "$venv"
+  _show _neutral_env PATH="$venv/bin:$SYS_PATH" CC=clang pip install "$@"
+}
+
 CASE="${1:-pip-netifaces}"
 case "$CASE" in
   pip-netifaces) _capture "$CASE" _run pip netifaces==0.11.0 ;;
   uv-netifaces) _capture "$CASE" _run uv netifaces==0.11.0 ;;
   pip-multidict) _capture "$CASE" _run pip --no-binary multidict multidict==6.0.5 ;;
+  pip-netifaces-clang) _capture "$CASE" _run_clang netifaces==0.11.0 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac
