@@ -13,6 +13,8 @@
 #   pip-mysqlclient21     CPython 3.12.1, pip 23.2.1, mysqlclient==2.1.1.
 #   pip21-mysqlclient21   CPython 3.9.18 (pyenv), pip 21.2.4 (old "Command errored out"
 #                         format), mysqlclient==2.1.1.
+#   pip-mysqlclient22-no-pkg-config  as pip-mysqlclient22, with pkg-config hidden from PATH
+#                         as well. Added for the wheelfix record.
 #
 # Usage: reproduce.sh [CASE]   (CASE as above, default pip-mysqlclient22; prints the output)
 # Needs: the pyenv Pythons above; a machine without MySQL/MariaDB client dev files.
@@ -57,6 +59,13 @@ TOML
       poetry -C "$proj" install
 }
 
+_pip_no_pkg_config() {
+  # pkg-config itself missing too (a bare slim image): the shell reports it for each name tried.
+  local venv="$WORK/venv-pip-3.12" shim; _check; shim="$(_path_without pkg-config pkgconf)"
+  _venv "$(_py 3.12)" "$venv"
+  _show _neutral_env PATH="$venv/bin:$shim" pip install mysqlclient==2.2.4
+}
+
 CASE="${1:-pip-mysqlclient22}"
 case "$CASE" in
   pip-mysqlclient22) _capture "$CASE" _pip 3.12 mysqlclient==2.2.4 ;;
@@ -64,5 +73,6 @@ case "$CASE" in
   poetry-mysqlclient22) _capture "$CASE" _poetry ;;
   pip-mysqlclient21) _capture "$CASE" _pip 3.12 mysqlclient==2.1.1 ;;
   pip21-mysqlclient21) _capture "$CASE" _pip 3.9 mysqlclient==2.1.1 "$OLD_PIP_VERSION" ;;
+  pip-mysqlclient22-no-pkg-config) _capture "$CASE" _pip_no_pkg_config ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac
