@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# README: Pillow built from source without the libjpeg / zlib development files stops with
+# "RequiredDependencyException: jpeg" (or zlib) and "The headers or library files could not
+# be found for jpeg, a required dependency when compiling Pillow from source."
+#
+# Captured with: CPython 3.12.1 (pyenv), pip 23.2.1 (bundled), uv 0.13.9, Pillow 9.5.0 (no
+# cp312 wheel, so the sdist is built unasked), gcc 12; Debian GNU/Linux 12 (bookworm), glibc
+# 2.36, x86_64; 2026-12-01.
+#   pip-pillow-jpeg  jpeglib.h hidden.
+#   uv-pillow-jpeg   the same with `uv pip install`.
+#   pip-pillow-zlib  zlib.h hidden (jpeg present).
+#
+# libjpeg62-turbo-dev and zlib1g-dev are installed on the capture machine and other work relies
+# on them, so instead of removing them the script hides the header inside a private mount
+# namespace only: a copy of /usr/include without that header is bind-mounted over /usr/include.
+# The mount vanishes with the namespace; the system's files are never changed.
+#
+# Usage: reproduce.sh [CASE]   (CASE as above, default pip-pillow-jpeg; prints the output)
+# Needs: root, util-linux `unshare`, gcc, /root/.pyenv/versions/3.12.*, ~150 MB in /tmp.
+set -euo pipefail
+SAMPLE=pillow-headers-not-found
+# shellcheck source=../repro-lib.sh
+. "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+
+_run() {
+  # $1: pip|uv, $2: header to hide (relative to /usr/include)
+  local venv="$WORK/venv-$1" inc="$WORK/include-without-${2%.h}" tools cmd
+  rm -rf "$inc"; cp -a /usr/include "$inc"; rm -f "$inc/$2"
+  _venv "$(_py 3.12)" "$venv"; tools="$(_tool uv)"
+  if [ "$1" = pip ]; then cmd="pip install Pillow==9.5.0"; else cmd="uv pip install Pillow==9.5.0"; fi
+  echo "\$ $cmd"
+  _neutral_env PATH="$venv/bin:$SYS_PATH:$tools" VIRTUAL_ENV="$venv" \
+      unshare -m --propagation private bash -c '
+        set -u
+        trap "umount /usr/include 2>/dev/null || true" EXIT
+        mount --bind "$1" /usr/include
+        if [ -e "/usr/include/$2" ]; then echo "$2 still visible" >&2; exit 2; fi
+        cd /tmp && $3 2>&1' _ "$inc" "$2" "$cmd" || true
+}
+
+CASE="${1:-pip-pillow-jpeg}"
+case "$CASE" in
+  pip-pillow-jpeg) _capture "$CASE" _run pip jpeglib.h ;;
+  uv-pillow-jpeg) _capture "$CASE" _run uv jpeglib.h ;;
+  pip-pillow-zlib) _capture "$CASE" _run pip zlib.h ;;
+  *) echo "unknown case: $CASE" >&2; exit 2 ;;
+esac
