@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Copied from the corpus branch (h-corpus, commit 88bfc00), staging/samples/rust-compiler-missing/reproduce.sh.
+# It still writes under $WHEELFIX_REPRO_DIR/rust-compiler-missing (SAMPLE=rust-compiler-missing), so a rerun prints the
+# same paths as the logs kept here; SOURCES.md says which of its cases those logs are.
+# README: a package built with setuptools-rust is installed from its sdist on a machine with
+# no Rust toolchain on PATH; setuptools-rust stops with "error: can't find Rust compiler".
+#
+# Captured with: Debian GNU/Linux 12 (bookworm), glibc 2.36, x86_64; 2026-12-01; no rustc or
+# cargo on PATH (the machine's ~/.cargo/bin is left out of PATH).
+#   pip-tokenizers    CPython 3.12.1 (pyenv), pip 23.2.1 (bundled), tokenizers 0.12.1: no cp312
+#                     wheel exists, so pip builds the sdist without being asked to.
+#   uv-tokenizers     the same with uv 0.13.9 (`uv pip install`).
+#   pip21-cryptography  CPython 3.9.18 (pyenv), pip 21.2.4 (old "Command errored out" format),
+#                     cryptography 3.4.8 sdist forced with --no-binary cryptography.
+#
+# Usage: reproduce.sh [CASE]   (CASE as above, default pip-tokenizers; prints the output)
+# Needs: the pyenv Pythons above (PYENV_ROOT_DIR=/root/.pyenv/versions), gcc.
+set -euo pipefail
+SAMPLE=rust-compiler-missing
+# shellcheck source=../repro-lib.sh
+. "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+
+_no_rust_path() {
+  # $1: venv. PATH without ~/.cargo/bin; fail loudly if a system rustc would still be found.
+  if PATH="$1/bin:$SYS_PATH" command -v rustc >/dev/null; then
+    echo "a rustc is on the system PATH; this case needs a machine without one" >&2; exit 2
+  fi
+  echo "$1/bin:$SYS_PATH"
+}
+
+_pip_tokenizers() {
+  local venv="$WORK/venv-pip"; _venv "$(_py 3.12)" "$venv"
+  _show _neutral_env PATH="$(_no_rust_path "$venv")" pip install tokenizers==0.12.1
+}
+
+_uv_tokenizers() {
+  local venv="$WORK/venv-uv" tools; _venv "$(_py 3.12)" "$venv"; tools="$(_tool uv)"
+  _show _neutral_env PATH="$(_no_rust_path "$venv"):$tools" VIRTUAL_ENV="$venv" \
+      uv pip install tokenizers==0.12.1
+}
+
+_pip21_cryptography() {
+  local venv="$WORK/venv-pip21"; _venv "$(_py 3.9)" "$venv" "$OLD_PIP_VERSION"
+  _show _neutral_env PATH="$(_no_rust_path "$venv")" \
+      pip install --no-binary cryptography cryptography==3.4.8
+}
+
+CASE="${1:-pip-tokenizers}"
+case "$CASE" in
+  pip-tokenizers) _capture "$CASE" _pip_tokenizers ;;
+  uv-tokenizers) _capture "$CASE" _uv_tokenizers ;;
+  pip21-cryptography) _capture "$CASE" _pip21_cryptography ;;
+  *) echo "unknown case: $CASE" >&2; exit 2 ;;
+esac

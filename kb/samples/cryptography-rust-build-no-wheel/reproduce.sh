@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# README: cryptography 3.4 and later need Rust to build from source. A pip too old to know
+# the manylinux2010/manylinux2014 tags of cryptography's wheels (pip before 19.0 knows only
+# manylinux1) downloads the sdist instead, and on a machine without Rust setuptools-rust stops
+# with "error: can't find Rust compiler", after cryptography's own "DEBUG ASSISTANCE" block.
+#
+# Captured with: Debian GNU/Linux 12 (bookworm), glibc 2.36, x86_64; 2026-12-01; no rustc or
+# cargo on PATH (the machine's ~/.cargo/bin is left out of PATH).
+#   pip18-cryptography  CPython 3.6.15 (pyenv) with the pip it bundles (18.1), cryptography
+#                       3.4.8: its Linux wheels are tagged manylinux2010 and manylinux2014,
+#                       which pip 18.1 does not accept, so it builds the sdist unasked.
+#
+# Usage: reproduce.sh [CASE]   (CASE as above, default pip18-cryptography; prints the output)
+# Needs: the pyenv Python above (PYENV_ROOT_DIR=/root/.pyenv/versions), gcc and the OpenSSL
+# headers are not reached.
+set -euo pipefail
+SAMPLE=cryptography-rust-build-no-wheel
+# shellcheck source=../repro-lib.sh
+. "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+
+_no_rust_path() {
+  # $1: venv. PATH without ~/.cargo/bin; fail loudly if a system rustc would still be found.
+  if PATH="$1/bin:$SYS_PATH" command -v rustc >/dev/null; then
+    echo "a rustc is on the system PATH; this case needs a machine without one" >&2; exit 2
+  fi
+  echo "$1/bin:$SYS_PATH"
+}
+
+_pip18() {
+  # pip 18.1 cannot read repro-lib's PIP_NO_CACHE_DIR=1 (it crashes on it), so this case
+  # gives pip a fresh, empty cache directory instead.
+  local venv="$WORK/venv-pip18"; _venv "$(_py 3.6)" "$venv"
+  rm -rf "$WORK/pip18-cache"
+  _show _neutral_env PIP_NO_CACHE_DIR= PIP_CACHE_DIR="$WORK/pip18-cache" \
+      PATH="$(_no_rust_path "$venv")" pip install cryptography==3.4.8
+}
+
+CASE="${1:-pip18-cryptography}"
+case "$CASE" in
+  pip18-cryptography) _capture "$CASE" _pip18 ;;
+  *) echo "unknown case: $CASE" >&2; exit 2 ;;
+esac

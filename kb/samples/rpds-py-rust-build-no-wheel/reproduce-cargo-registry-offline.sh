@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Copied from the corpus branch (h-corpus, commit 88bfc00), staging/samples/cargo-registry-offline/reproduce.sh.
+# It still writes under $WHEELFIX_REPRO_DIR/cargo-registry-offline (SAMPLE=cargo-registry-offline), so a rerun prints the
+# same paths as the logs kept here; SOURCES.md says which of its cases those logs are.
+# README: a Rust sdist build (maturin / PyO3) with a working Rust toolchain on a machine that
+# cannot reach the crates registry (offline CI, firewalled build hosts, Docker builds without
+# network), or with cargo told to stay offline: cargo cannot fetch the crate dependencies and
+# the build fails before compiling anything.
+#
+# Captured with: CPython 3.13.0 (pyenv), pip 24.2 (bundled), uv 0.13.9, rpds-py 0.10.6 (no
+# cp313 wheel, so the sdist is built unasked; build backend maturin 1.16.0), cargo/rustc
+# 1.95.0 (rustup); Debian GNU/Linux 12 (bookworm), glibc 2.36, x86_64; 2026-12-01. The
+# capture machine reaches the package registries only, not the crates registry.
+#
+# Usage: reproduce.sh [CASE]   (prints the install output to stdout)
+#   pip-rpds-no-network  (default) cargo's default sparse protocol; the registry host does
+#                        not resolve.
+#   uv-rpds-no-network   the same with `uv pip install`.
+#   pip-rpds-net-offline CARGO_NET_OFFLINE=true (what `--offline` sets) and an empty
+#                        CARGO_HOME: cargo may not download, and has nothing cached.
+#
+# CARGO_HOME is a fresh empty directory (toolchain binaries linked into its bin/), so nothing
+# cached on the capture machine hides the failure.
+# Needs: a Rust toolchain (rustup), /root/.pyenv/versions/3.13.*.
+set -euo pipefail
+SAMPLE=cargo-registry-offline
+# shellcheck source=../repro-lib.sh
+. "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+
+_cargo_home() {
+  local sysroot
+  command -v rustc >/dev/null || PATH="$HOME/.cargo/bin:$PATH"
+  command -v rustc >/dev/null || { echo "rustc not found: install Rust" >&2; exit 2; }
+  sysroot="$(rustc --print sysroot)"
+  rm -rf "$WORK/cargo-home"; mkdir -p "$WORK/cargo-home/bin"
+  for b in cargo rustc rustdoc; do ln -s "$sysroot/bin/$b" "$WORK/cargo-home/bin/$b"; done
+  echo "$WORK/cargo-home"
+}
+
+_run() {
+  # $1: pip|uv, $2...: extra env assignments
+  local tool="$1" venv="$WORK/venv-$1" home tools; shift
+  home="$(_cargo_home)"; tools="$(_tool uv)"
+  _venv "$(_py 3.13)" "$venv"
+  if [ "$tool" = pip ]; then
+    _show _neutral_env CARGO_HOME="$home" PATH="$home/bin:$venv/bin:$SYS_PATH" "$@" \
+        pip install rpds-py==0.10.6
+  else
+    _show _neutral_env CARGO_HOME="$home" PATH="$home/bin:$venv/bin:$SYS_PATH:$tools" \
+        VIRTUAL_ENV="$venv" "$@" uv pip install rpds-py==0.10.6
+  fi
+}
+
+CASE="${1:-pip-rpds-no-network}"
+case "$CASE" in
+  pip-rpds-no-network) _capture "$CASE" _run pip ;;
+  uv-rpds-no-network) _capture "$CASE" _run uv ;;
+  pip-rpds-net-offline) _capture "$CASE" _run pip CARGO_NET_OFFLINE=true ;;
+  *) echo "unknown case: $CASE" >&2; exit 2 ;;
+esac
