@@ -68,7 +68,7 @@ from typing import Any, Dict, List, Tuple
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.signatures import bundle_from_guides  # noqa: E402
+from generator.logs.signatures import bundle_from_guides  # noqa: E402
 
 _WORDS = (
     "module compiler linker header library symbol wheel build backend metadata "
@@ -79,7 +79,7 @@ _PACKAGES = "numpy scipy pandas lxml psutil cffi cryptography orjson pydantic-co
 
 
 def _real_guides() -> List[Dict[str, Any]]:
-    from generator.records import load_kb
+    from generator.kb.records import load_kb
 
     out = []
     for inc in load_kb(ROOT / "kb"):

@@ -17,7 +17,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from generator.build import BuildOptions, build_files
+from generator.site.build import BuildOptions, build_files
 from generator.errors import WheelfixError
 
 log = logging.getLogger("mkdocs.plugins.wheelfix")

@@ -18,8 +18,8 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
-from generator.indexdata import DistFile, ProjectPage
-from generator.wheels import Target
+from generator.index.page import DistFile, ProjectPage
+from generator.truth.wheels import Target
 
 Row = tuple[Version, str]
 

@@ -10,9 +10,10 @@ from typing import Any, List, Optional, Tuple
 
 import pytest
 
-from generator import diagnose as diag
-from generator.diagnose import Diagnosis, diagnose, nearest_wheel, package_mentions
-from generator.logtext import iter_lines
+from generator.logs import diagnose as diag
+from generator.cli.nearest import nearest_wheel
+from generator.logs.diagnose import Diagnosis, diagnose, package_mentions
+from generator.logs.text import iter_lines
 
 LOGS = Path(__file__).parent / "data" / "logs"
 
@@ -109,8 +110,8 @@ class _Verdict:
 
 
 def _fake_index(monkeypatch: pytest.MonkeyPatch, verdicts: List[_Verdict], calls: List[Tuple[str, bool]]) -> None:
-    import generator.index as index_mod
-    import generator.wheels as wheels_mod
+    import generator.index.client as index_mod
+    import generator.truth.wheels as wheels_mod
 
     class Client:
         def __init__(self, offline: bool = False, progress: bool = True) -> None:
@@ -127,13 +128,13 @@ def _fake_index(monkeypatch: pytest.MonkeyPatch, verdicts: List[_Verdict], calls
     monkeypatch.setattr(index_mod, "IndexClient", Client)
     monkeypatch.setattr(wheels_mod, "release_verdicts", verdicts_for)
     # Something is cached (else the client is not even asked: see the test below).
-    from generator.cachedir import default_cache_dir, http_cache_dir
+    from generator.index.cachedir import default_cache_dir, http_cache_dir
 
     http_cache_dir(default_cache_dir()).mkdir(parents=True, exist_ok=True)
 
 
 def test_an_empty_cache_is_known_without_the_index_client(monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator.diagnose import nearest_wheel_or_note
+    from generator.cli.nearest import nearest_wheel_or_note
 
     monkeypatch.setitem(sys.modules, "generator.index", None)  # importing it would fail
     d = Diagnosis(failed="cffi", python="3.13", platform="linux_x86_64")
@@ -143,7 +144,7 @@ def test_an_empty_cache_is_known_without_the_index_client(monkeypatch: pytest.Mo
 
 def test_nearest_wheel_prefers_the_next_release_with_a_wheel(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("generator.wheels")
-    from generator.wheels import Kind
+    from generator.truth.wheels import Kind
 
     calls: List[Tuple[str, bool]] = []
     _fake_index(monkeypatch, [

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.ghactions import (
+from generator.cli.ghactions import (
     GitHubActionsError,
     annotation,
     append_step_summary,

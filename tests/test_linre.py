@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from linre_cases import lines, patterns, pumped
 
-from generator import linre
-from generator.signatures import SignatureError, check_pattern, compile_pattern
+from generator.logs import linre
+from generator.logs.signatures import SignatureError, check_pattern, compile_pattern
 
 #: steps <= C * (len(line) + 1) * len(program): each position costs at most one
 #: closure and one step over the program when the DFA cache lacks the state.

@@ -13,7 +13,7 @@ import pytest
 from indexserver import IndexServer
 from packaging.specifiers import SpecifierSet
 
-from generator import resolver as R
+from generator.audit import resolver as R
 
 LINUX = "manylinux_2_35_x86_64"
 

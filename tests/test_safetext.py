@@ -6,7 +6,7 @@ from typing import Optional
 
 import pytest
 
-from generator import safetext
+from generator.kb import safetext
 
 # (text, what the refusal names, or None when accepted)
 MARKDOWN_CASES = [

@@ -10,8 +10,8 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 
-from generator import logtext
-from generator.signatures import (
+from generator.logs import text as logtext
+from generator.logs.signatures import (
     BUNDLE_FORMAT,
     SignatureError,
     bundle_from_guides,
@@ -329,7 +329,7 @@ _TRICKY = [
 
 def _reference(matcher: Any, raw: bytes) -> Any:
     """What matching line by line, and diagnosing every line with every rule, gives."""
-    from generator.diagnose import Diagnoser, diagnose
+    from generator.logs.diagnose import Diagnoser, diagnose
 
     lines = [t for _, t in logtext.iter_lines(io.BytesIO(raw))]
     # diagnose() normalises lines itself, and pip's box margin matters to it.
@@ -338,7 +338,7 @@ def _reference(matcher: Any, raw: bytes) -> Any:
 
 
 def _streamed(matcher: Any, raw: bytes, chunk_size: int) -> Any:
-    from generator.diagnose import Diagnoser
+    from generator.logs.diagnose import Diagnoser
 
     diagnoser = Diagnoser()
     feeder = matcher.feeder(diagnoser)
@@ -412,8 +412,8 @@ def test_pruning_keeps_the_anchor_a_pending_condition_shares() -> None:
 
 
 def _split_run(matcher: Any, path: Path, monkeypatch: pytest.MonkeyPatch, parallel_min: int) -> Any:
-    from generator import signatures
-    from generator.diagnose import Diagnoser
+    from generator.logs import signatures
+    from generator.logs.diagnose import Diagnoser
 
     monkeypatch.setattr(signatures, "PARALLEL_MIN", parallel_min)
     diagnoser = Diagnoser()
@@ -458,7 +458,7 @@ def test_halves_agree_with_one_pass(matcher: Any, tmp_path: Path, monkeypatch: p
 def test_halves_fall_back_to_one_pass_when_the_package_cap_is_reached(
     matcher: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: Any
 ) -> None:
-    from generator import diagnose
+    from generator.logs import diagnose
 
     caplog.set_level("DEBUG", logger="wheelfix.signatures")
     monkeypatch.setattr(diagnose, "MAX_PACKAGES", 20)

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from generator import kb as kb_mod
-from generator.records import parse_record
-from generator.yamldoc import invisible_character, load_document
+from generator.kb.records import parse_record
+from generator.kb.yamldoc import invisible_character, load_document
 
 ROOT = Path(__file__).parent.parent
 RECORD = ROOT / "kb" / "python-h-missing.yaml"
