@@ -1,6 +1,6 @@
 """The MkDocs adapter: adds the generated pages with ``File.generated``.
 
-All work happens in plain functions (:func:`generator.build.build_files`);
+All work happens in plain functions (:func:`generator.site.build.build_files`);
 this class only wires them into MkDocs' events.
 """
 

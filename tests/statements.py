@@ -6,7 +6,7 @@ counter-fact back into claims, and checks each claim against a column of
 ``(version, state)`` rows, state being what a table cell shows: "wheel",
 "sdist", "none" or "yanked".  Reasons ("which requires Python ...") are checked
 against the page's files themselves.  It shares no code with
-generator/support.py, so a bug there cannot hide here.
+generator/truth/support.py, so a bug there cannot hide here.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Tests for generator.audit: targets, markers, guides, verdicts per pin, the dependency closure.
+"""Tests for generator.audit.run: targets, markers, guides, verdicts per pin, the dependency closure.
 
 Index pages come from the recorded responses in tests/data/index, parsed with
 the same code the client uses; the end-to-end runs over HTTP live in

@@ -1,4 +1,4 @@
-"""Tests for generator.diagnose: what a log shows without any guide."""
+"""Tests for generator.logs.diagnose: what a log shows without any guide."""
 
 from __future__ import annotations
 
@@ -136,14 +136,14 @@ def _fake_index(monkeypatch: pytest.MonkeyPatch, verdicts: List[_Verdict], calls
 def test_an_empty_cache_is_known_without_the_index_client(monkeypatch: pytest.MonkeyPatch) -> None:
     from generator.cli.nearest import nearest_wheel_or_note
 
-    monkeypatch.setitem(sys.modules, "generator.index", None)  # importing it would fail
+    monkeypatch.setitem(sys.modules, "generator.index.client", None)  # importing it would fail
     d = Diagnosis(failed="cffi", python="3.13", platform="linux_x86_64")
     assert nearest_wheel_or_note(d) == (None, "no index data for cffi is cached; run again with --online to look it up")
     assert nearest_wheel_or_note(d, online=True)[1] is not None  # online, the client is needed
 
 
 def test_nearest_wheel_prefers_the_next_release_with_a_wheel(monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("generator.wheels")
+    pytest.importorskip("generator.truth.wheels")
     from generator.truth.wheels import Kind
 
     calls: List[Tuple[str, bool]] = []
@@ -168,7 +168,7 @@ def test_nearest_wheel_prefers_the_next_release_with_a_wheel(monkeypatch: pytest
 
 def test_nearest_wheel_needs_all_facts_and_survives_missing_modules(monkeypatch: pytest.MonkeyPatch) -> None:
     assert nearest_wheel(Diagnosis(failed="x", python=None, platform="linux_x86_64")) is None
-    monkeypatch.setitem(sys.modules, "generator.index", None)  # import fails
+    monkeypatch.setitem(sys.modules, "generator.index.client", None)  # import fails
     assert nearest_wheel(Diagnosis(failed="x", python="3.13", platform="linux_x86_64")) is None
 
 

@@ -1,4 +1,4 @@
-"""Tests for generator.ghactions: workflow-command annotations and the job summary."""
+"""Tests for generator.cli.ghactions: workflow-command annotations and the job summary."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests for generator.linre: the same lines as Python's ``re``, in steps linear in the line.
+"""Tests for generator.logs.linre: the same lines as Python's ``re``, in steps linear in the line.
 
 No wall clock: the engine counts its steps (``Program.steps``), and the
 bound ``steps <= C * (len(line) + 1) * len(program)`` is asserted per search.

@@ -1,4 +1,4 @@
-"""linre.js (the browser's engine) agrees with generator/linre.py: same results, same steps.
+"""linre.js (the browser's engine) agrees with generator/logs/linre.py: same results, same steps.
 
 Cases are generated in Python (hypothesis), then one node process runs the
 whole batch; equal step counts mean both build the same automaton.

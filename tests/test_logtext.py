@@ -1,4 +1,4 @@
-"""Tests for generator.logtext: normalisation rules and streaming line splitting."""
+"""Tests for generator.logs.text: normalisation rules and streaming line splitting."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Escaping by context and the Markdown sanitiser (generator/markup.py), without building a site.
+"""Escaping by context and the Markdown sanitiser (generator/site/markup.py), without building a site.
 
 Each escape is checked as a property over every payload of the corpus and every
 text of the real and fixture records: rendered the way MkDocs renders it

@@ -39,7 +39,7 @@ _NOT_SHOWN = {("environments", 0, "python_from", 0)}
 
 
 def _position(text: str, path: Path_) -> Tuple[int, int]:
-    """Where the value at ``path`` starts in ``text``, found independently of generator.yamldoc."""
+    """Where the value at ``path`` starts in ``text``, found independently of generator.kb.yamldoc."""
     node = yaml.compose(text)
     for part in path:
         if isinstance(part, int):

@@ -1,4 +1,4 @@
-"""Tests for generator.pinfiles: one parser per format, file:line in every error."""
+"""Tests for generator.audit.pinfiles: one parser per format, file:line in every error."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests for generator.projectpython: where a project declares its Python."""
+"""Tests for generator.audit.projectpython: where a project declares its Python."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests for generator.resolver: uv's command line, its output and errors, and the closure loop.
+"""Tests for generator.audit.resolver: uv's command line, its output and errors, and the closure loop.
 
 The parsing tests use text as uv 0.13 prints it; the loop runs the real uv
 against the local index server (recorded pages and metadata, no network).

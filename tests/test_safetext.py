@@ -1,4 +1,4 @@
-"""The rules for record text (generator/safetext.py): a table of accepted and refused cases."""
+"""The rules for record text (generator/kb/safetext.py): a table of accepted and refused cases."""
 
 from __future__ import annotations
 

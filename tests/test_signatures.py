@@ -1,4 +1,4 @@
-"""Tests for generator.signatures: the regex subset, the bundle, matching and ranking."""
+"""Tests for generator.logs.signatures: the regex subset, the bundle, matching and ranking."""
 
 from __future__ import annotations
 
@@ -131,7 +131,7 @@ def test_bundle_passes_fields_through_and_scores() -> None:
         assert entry[key] == guide[key]
     (sig,) = entry["signatures"]
     assert sig["need"] == [["failed to create directory `"], ["Read-only file system (os error 30)"]]
-    # a regex condition carries the program the matchers run (generator.linre)
+    # a regex condition carries the program the matchers run (generator.logs.linre)
     assert sig["match"][0] == {"text": "failed to create directory `"}
     assert sig["match"][1] == {"regex": "Read-only file system \\(os error 30\\)", "program": compile_pattern(sig["match"][1]["regex"])[1]}
     # 1000 (package) + 2 * 100 (conditions) + min(99, total literal length)
@@ -472,7 +472,7 @@ def test_halves_fall_back_to_one_pass_when_the_package_cap_is_reached(
     assert "reading the second half again" in caplog.text
 
 
-# -- regex conditions run in linear time (generator.linre), not in re's backtracking
+# -- regex conditions run in linear time (generator.logs.linre), not in re's backtracking
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 The properties run over every recorded project page x every CPython x every platform
 the KB knows; the sentences are read back by tests/statements.py, which shares no
-code with generator/support.py.
+code with generator/truth/support.py.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Invisible characters in YAML documents (records, environments.yaml) are refused with file:line:col.
 
-The rule (generator.yamldoc.invisible_character): controls but tab and line
+The rule (generator.kb.yamldoc.invisible_character): controls but tab and line
 feed, invisible formatting characters, line and paragraph separators,
 private-use characters, surrogates and noncharacters.  Raw in the file they
 are found before parsing (PyYAML's reader would raise on some of them);

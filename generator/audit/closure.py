@@ -1,7 +1,7 @@
 """The dependency closure of one file on one target: findings, their chains, and upgrades.
 
 What ``pip install -r`` installs is the closure of the file's requirements,
-so the audit judges every package in it.  A resolver (:mod:`generator.resolver`)
+so the audit judges every package in it.  A resolver (:mod:`generator.audit.resolver`)
 says which releases those are and who requires each; the wheel engine
 judges each release.  For every problem the audit names the upgrade the user
 can make: the nearest release of the file's own requirement (the top of the

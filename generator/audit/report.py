@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
-from generator.errors import WheelfixError
+from generator.audit.errors import AuditError
 
-if TYPE_CHECKING:  # guides import AuditError from here
+if TYPE_CHECKING:
     from generator.audit.guides import Guide
 
 __all__ = [
@@ -29,10 +29,6 @@ __all__ = [
 
 #: What a finding's ``kind`` can be, in order of badness.
 KINDS = ("wheel", "sdist", "none")
-
-
-class AuditError(WheelfixError):
-    """The audit cannot run: no target Python, a bad guides file, unknown packages."""
 
 
 @dataclass(frozen=True)

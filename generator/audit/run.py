@@ -2,8 +2,8 @@
 
 The audit is pure: index pages come from an injected ``fetch_many`` callable
 and the dependency resolver is injected too (``resolve``, a
-:class:`generator.closure.ClosureResolver`; the command passes
-:class:`generator.resolver.UvResolver`).
+:class:`generator.audit.closure.ClosureResolver`; the command passes
+:class:`generator.audit.resolver.UvResolver`).
 
 For every target (CPython ``X.Y`` on one platform tag) and every package a
 file pins exactly, :func:`audit` asks the wheel engine what pip would install
@@ -11,12 +11,12 @@ for the pinned release.  Then, for requirements and freeze files, the
 resolver gives the whole dependency closure (what ``pip install -r`` really
 installs), and every package in it is judged the same way, with the chain
 that pulled it in and the upgrade of the file's own requirement that fixes
-it (:mod:`generator.closure`).  Lock files are closures already: every
+it (:mod:`generator.audit.closure`).  Lock files are closures already: every
 entry is judged as it is.
 
-The pieces live in their own modules: targets (:mod:`generator.audittargets`),
-guides (:mod:`generator.auditguides`), records (:mod:`generator.auditreport`),
-judging (:mod:`generator.auditjudge`); this module re-exports them.
+The pieces live in their own modules: targets (:mod:`generator.audit.targets`),
+guides (:mod:`generator.audit.guides`), records (:mod:`generator.audit.report`),
+judging (:mod:`generator.audit.judge`); this module re-exports them.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from packaging.markers import UndefinedComparison, UndefinedEnvironmentName
 from packaging.version import Version
 
-from generator.audit.report import AuditError
+from generator.audit.errors import AuditError
 from generator.audit.pinfiles import Pin
 from generator.truth.wheels import Target
 
@@ -101,7 +101,7 @@ def plan_targets(
 ) -> Tuple[List[AuditTarget], List[str]]:
     """The targets to audit the file at ``start`` against, and warnings about the choice.
 
-    ``environment`` is a :class:`generator.environments.Environment` (``--env``).
+    ``environment`` is a :class:`generator.kb.environments.Environment` (``--env``).
     Python: ``pythons``, else what the project declares (looking from ``start``
     up to the repository root), else the environment's default.  Platform:
     ``platforms``, else the environment's, else :data:`DEFAULT_PLATFORM`.

@@ -1,6 +1,6 @@
 """The ``wheelfix`` command line: ``main(argv)`` and the translation of errors.
 
-Each subcommand lives in ``generator/commands/<name>.py`` with two functions,
+Each subcommand lives in ``generator/cli/commands/<name>.py`` with two functions,
 ``configure(parser)`` and ``run(args) -> int``.  Only the module of the command
 being run is imported, so ``wheelfix explain`` never pays for the site
 generator, the HTTP stack or pydantic.

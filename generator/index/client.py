@@ -4,13 +4,13 @@ Which index: :func:`configured_index_url` reads it the way pip does
 (``PIP_INDEX_URL``, then pip's ``global.index-url``, then pip's own default),
 so wheelfix judges the same index the user's pip installs from.
 
-Caching: ``requests`` + CacheControl over :class:`generator.indexcache.PageCache`.
+Caching: ``requests`` + CacheControl over :class:`generator.index.cache.PageCache`.
 Inside ``max_age`` a page is served with zero requests; after it, only a
 conditional request (``If-None-Match``) is sent, and a 304 renews the entry.
 Every page, from the index or the cache, is checked before it is used, and
 only a checked page is written to the cache.
 
-Failing: every exchange is bounded (:mod:`generator.indexlimits`).  When the
+Failing: every exchange is bounded (:mod:`generator.index.limits`).  When the
 index cannot be reached, fails, or sends something that is not a PEP 691 page
 of the project asked for (or ``offline=True``), cached data of any age is used
 with a warning naming what went wrong and the data's age; without cached data
@@ -116,7 +116,7 @@ class _CachedCopyInvalid(Exception):
 class IndexClient:
     """Fetch project pages from a PEP 691 index, with an on-disk HTTP cache.
 
-    Every page is checked (:func:`generator.indexdata.load_project_page`)
+    Every page is checked (:func:`generator.index.page.load_project_page`)
     before it is cached or used, within :class:`IndexLimits`; a page the index
     fails to give, for whatever reason, comes from the cache with a warning.
     """

@@ -7,7 +7,7 @@ captive portal) sends, one page costs at most:
   which :func:`read_body` does itself chunk by chunk so that a 2 MB gzip bomb
   never expands past the cap in memory;
 - :attr:`IndexLimits.deadline` seconds for everything (connecting, retries,
-  redirects, headers and body), kept by :mod:`generator._deadline`, so a
+  redirects, headers and body), kept by :mod:`generator.index._deadline`, so a
   server dripping one byte every few seconds (which no per-read timeout
   catches) cannot hold a run;
 - a ``Retry-After`` of at most :attr:`IndexLimits.max_retry_after` seconds;

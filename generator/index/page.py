@@ -34,7 +34,7 @@ logger = logging.getLogger("wheelfix.indexdata")
 JSON_CONTENT_TYPE = "application/vnd.pypi.simple.v1+json"
 
 #: A PEP 691 page nests five levels (page, files, file, hashes or metadata); deeper
-#: JSON is refused before decoding (see :mod:`generator._boundedjson`).
+#: JSON is refused before decoding (see :mod:`generator.index._boundedjson`).
 MAX_JSON_DEPTH = 32
 
 

@@ -4,7 +4,7 @@ What this module wires together, the client need not know about:
 CacheControl's heuristic (keep every page, stamp when it was confirmed), a
 controller that stores 200s only, an adapter whose connections hand their
 sockets to the page's deadline, and urllib3 retries that respect the deadline
-and the circuit breaker (:mod:`generator.indexlimits`).
+and the circuit breaker (:mod:`generator.index.limits`).
 """
 
 from __future__ import annotations

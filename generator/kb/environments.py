@@ -40,7 +40,7 @@ class InvalidEnvironments(WheelfixError):
         super().__init__("\n".join(e.format() for e in errors), hint="see docs/contributing.md for the format")
 
 
-#: Shown exactly as written, escaped wherever it lands (see generator/safetext.py).
+#: Shown exactly as written, escaped wherever it lands (see generator/kb/safetext.py).
 _PlainText = Annotated[str, AfterValidator(safetext.check_plain)]
 _Url = Annotated[str, AfterValidator(safetext.check_url)]
 

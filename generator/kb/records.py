@@ -150,7 +150,7 @@ PlatformName = Annotated[str, AfterValidator(_check_name)]
 Slug = Annotated[str, AfterValidator(_check_slug)]
 Tag = Annotated[str, AfterValidator(lambda v: _check_slug(v, "tag"))]
 HttpUrl = Annotated[str, AfterValidator(safetext.check_url)]
-#: Shown exactly as written (escaped wherever it lands); see generator/safetext.py.
+#: Shown exactly as written (escaped wherever it lands); see generator/kb/safetext.py.
 PlainText = Annotated[str, AfterValidator(safetext.check_plain)]
 #: Rendered as Markdown without raw HTML or attribute lists, then sanitised.
 MarkdownText = Annotated[str, AfterValidator(safetext.check_markdown)]

@@ -3,8 +3,8 @@
 From the lines of a log alone this finds which packages pip, uv or poetry
 built from source, which build failed and how the log says so, the Python
 version and what the log proves of the platform.  Package names come from
-:mod:`generator.mentions`, Python and platform from the rules of
-:mod:`generator.evidence`, read where :mod:`generator.buildsection` says a
+:mod:`generator.logs.mentions`, Python and platform from the rules of
+:mod:`generator.logs.evidence`, read where :mod:`generator.logs.buildsection` says a
 build failed; :mod:`generator.cli.nearest` then looks up the nearest release with
 a wheel, so the user can pin it instead of fixing a compiler.
 
@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
+from generator.logs.buildsection import failure_marker, read_sections
 from generator.logs.evidence import _RULE_OF_ANCHOR, _SCAN_RULES, _SECTION_RULES, RULE_ANCHORS, _top, _vote, _Votes
 from generator.logs.mentions import (
     MENTION_ANCHORS,
@@ -133,8 +134,6 @@ class Diagnoser:
         given, the indexes into :data:`RULE_ANCHORS` of (at least) every
         anchor the line holds; the others are not tried.  Call in line order.
         """
-        from generator.logs.buildsection import failure_marker
-
         stated = False
         for name, version, kind, listed in mention_details(line) if mentions is None else mentions:
             if version:
@@ -179,7 +178,7 @@ class Diagnoser:
         _first(self._built, name, number)
 
     def feed_section(self, number: int, line: str) -> None:
-        """Take one normalised line of a failing section (see :mod:`generator.buildsection`)."""
+        """Take one normalised line of a failing section (see :mod:`generator.logs.buildsection`)."""
         for anchor, rx, action in _SECTION_RULES:
             if anchor in line:
                 for m in rx.finditer(line):
@@ -327,14 +326,12 @@ class Diagnoser:
 _archive_file_re = re.compile(r"([^ /]+\.(?:tar\.gz|zip|tar\.bz2))")
 
 def diagnose(lines: Iterable[str]) -> Diagnosis:
-    """Diagnose the lines of a log, block-normalised (the lines of :func:`generator.logtext.iter_blocks`).
+    """Diagnose the lines of a log, block-normalised (the lines of :func:`generator.logs.text.iter_blocks`).
 
     Each is normalised here (already normalised lines work too, but lose
     pip's ``╰─>`` box margin).  The reference reading: every line, in order
-    (see :func:`generator.buildsection.read_sections` for the failing sections).
+    (see :func:`generator.logs.buildsection.read_sections` for the failing sections).
     """
-    from generator.logs.buildsection import read_sections
-
     d = Diagnoser()
     read_sections(list(lines), d)
     return d.result()

@@ -1,9 +1,9 @@
 """The evidence rules of the diagnosis: Python version and platform, from what a log shows.
 
 Each rule is a literal a line needs, a pattern, and an action that votes on a
-:class:`generator.diagnose.Diagnoser`.  Scan rules are read wherever the block
+:class:`generator.logs.diagnose.Diagnoser`.  Scan rules are read wherever the block
 scan finds their rare literals; section rules only in failing sections (see
-:mod:`generator.buildsection`).  Only the standard library is imported here.
+:mod:`generator.logs.buildsection`).  Only the standard library is imported here.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 A ``regex`` condition is a pattern in a subset of Python's syntax that
 means the same in Python and JavaScript (no flags, backreferences,
 lookaround; see docs/api.md).  An accepted pattern is compiled into a
-program for :mod:`generator.linre`, which runs it in time linear in the
+program for :mod:`generator.logs.linre`, which runs it in time linear in the
 line in both languages; every match must also contain a literal of at
 least :data:`MIN_LITERAL` characters, which the matcher looks for first.
 Stdlib only: ``wheelfix explain`` imports this.
@@ -54,9 +54,9 @@ def check_pattern(pattern: str, where: Optional[str] = None) -> None:
     The subset means the same in Python's ``re`` and JavaScript: literals,
     escapes, character classes, ``^ $``, groups (capturing or ``(?:``),
     alternation, and ``* + ? {m,n}`` (counts up to
-    :data:`generator.linre.MAX_COUNT`) on atoms that are not groups holding
+    :data:`generator.logs.linre.MAX_COUNT`) on atoms that are not groups holding
     a quantifier.  It must compile to at most
-    :data:`generator.linre.MAX_PROGRAM` instructions, which run in linear
+    :data:`generator.logs.linre.MAX_PROGRAM` instructions, which run in linear
     time whatever the pattern.  Every match must also contain a literal of
     at least :data:`MIN_LITERAL` characters (see :func:`required_literals`).
     """
@@ -132,7 +132,7 @@ def _lex(pattern: str, where: Optional[str]) -> None:
 
 
 def compile_pattern(pattern: str, where: Optional[str] = None) -> Tuple[List[str], List[List[Any]]]:
-    """Check ``pattern`` fully; return its required literals and its :mod:`generator.linre` program.
+    """Check ``pattern`` fully; return its required literals and its :mod:`generator.logs.linre` program.
 
     Every line the pattern matches contains one of the literals.
     """

@@ -2,11 +2,11 @@
 
 A record's ``signatures`` say which logs its guide fixes.  Each signature is a
 list of conditions (``text``: a literal; ``regex``: a pattern in a restricted
-subset, see :mod:`generator.patterns`) that must *all* hold somewhere in one
+subset, see :mod:`generator.logs.patterns`) that must *all* hold somewhere in one
 log, plus optionally a ``package`` that the log must name (``Building wheel
 for X``, ``Failed to build X``, ...).  The build turns every record into
 ``signatures.json`` (:func:`bundle_from_guides`, format documented in
-docs/api.md), where each regex carries the program :mod:`generator.linre`
+docs/api.md), where each regex carries the program :mod:`generator.logs.linre`
 compiled it to; the command line and the browser (paste.js, linre.js) load
 that bundle, run those programs in linear time, and rank guides the same way.
 
@@ -55,7 +55,7 @@ from generator.logs.buildsection import BOX_ANCHOR, MARKER_ANCHORS, SectionReade
 from generator.logs.diagnose import MENTION_ANCHORS, RULE_ANCHORS, Diagnoser, canonical_name, mention_details
 from generator.errors import WheelfixError
 
-# The signature language lives in generator.patterns; re-exported here.
+# The signature language lives in generator.logs.patterns; re-exported here.
 from generator.logs.patterns import MIN_LITERAL as MIN_LITERAL
 from generator.logs.patterns import SignatureError as SignatureError
 from generator.logs.patterns import check_pattern as check_pattern
@@ -70,7 +70,7 @@ logger = logging.getLogger("wheelfix.signatures")
 SITE_URL = "https://wheelfix.onrender.com/"
 
 #: The version of the signatures.json format written and read here (2: every
-#: regex condition carries its generator.linre program).
+#: regex condition carries its generator.logs.linre program).
 BUNDLE_FORMAT = 2
 
 #: Largest signatures bundle read, in bytes (the real one is a few hundred KB).
@@ -122,7 +122,7 @@ def bundle_from_guides(guides: Sequence[Mapping[str, Any]]) -> Dict[str, Any]:
     ``versions``, ``build_requires`` and ``signatures``.  Every signature is
     checked (:func:`check_pattern`, :func:`check_text`) and gets its ``need``
     (required literals per condition) and ``score``; a regex condition gets
-    its ``program`` (see :mod:`generator.linre`).
+    its ``program`` (see :mod:`generator.logs.linre`).
     """
     out: List[Dict[str, Any]] = []
     seen: Set[str] = set()
@@ -238,7 +238,7 @@ class _Signature:
 
 _MENTION = -1  # handler id: the line may name a package
 _RULE0 = -2  # handler id _RULE0 - r: the line may be evidence for diagnosis rule r
-_MARKER = _RULE0 - len(RULE_ANCHORS)  # the line may mark a failure (generator.buildsection)
+_MARKER = _RULE0 - len(RULE_ANCHORS)  # the line may mark a failure (generator.logs.buildsection)
 _BOX = _MARKER - 1  # the raw line may name a failed package in pip's box margin
 
 # Characters roughly by how often they occur in build logs, most frequent
@@ -323,7 +323,7 @@ class Matcher:
                 by_anchor.setdefault(_anchor(literal), set()).add(_MENTION)
         if diagnose:
             # Only rare strings: the evidence on every compiler line is read
-            # in failing sections (generator.buildsection), not found by the scan.
+            # in failing sections (generator.logs.buildsection), not found by the scan.
             for r, literal in enumerate(RULE_ANCHORS):
                 by_anchor.setdefault(_anchor(literal), set()).add(_RULE0 - r)
             for literal in MARKER_ANCHORS:
@@ -338,8 +338,8 @@ class Matcher:
     def analyse(self, lines: Iterable[str], diagnoser: Optional[Diagnoser]) -> List[Match]:
         """Like :meth:`match`, also feeding ``diagnoser`` the lines the scan finds.
 
-        Failing sections (see :mod:`generator.buildsection`) are read only from
-        blocks (:meth:`match_stream`); :func:`generator.diagnose.diagnose` reads lines.
+        Failing sections (see :mod:`generator.logs.buildsection`) are read only from
+        blocks (:meth:`match_stream`); :func:`generator.logs.diagnose.diagnose` reads lines.
         """
         session = _Session(self, diagnoser)
         for number, line in enumerate(logtext.lines_of(lines), start=1):
@@ -433,7 +433,7 @@ class _Session:
         self._take(number, line, targets if isinstance(targets, frozenset) else frozenset(targets))
 
     def _take(self, number: int, line: str, targets: FrozenSet[int]) -> bool:
-        """Match and diagnose one line; True if it marks a failure (see generator.buildsection)."""
+        """Match and diagnose one line; True if it marks a failure (see generator.logs.buildsection)."""
         plan = self._plans.get(targets)
         if plan is None:
             plan = self._plans[targets] = _plan(targets)
@@ -465,7 +465,7 @@ class _Session:
         return self._diagnoser.feed(number, line, mentions, rules)
 
     def block(self, first: int, text: str) -> None:
-        """Take a block from :func:`generator.logtext.iter_blocks` (whole lines)."""
+        """Take a block from :func:`generator.logs.text.iter_blocks` (whole lines)."""
         search = self._scan_re.search
         targets = self._targets
         normalise_line = logtext.normalise_line

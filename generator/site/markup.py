@@ -14,7 +14,7 @@ page unescaped:
   against an allowlist (:func:`markdown_html`).  The page embeds the result as a
   raw HTML block, which MkDocs passes through untouched.
 
-``wheelfix check`` refuses HTML in Markdown fields (generator/safetext.py); this
+``wheelfix check`` refuses HTML in Markdown fields (generator/kb/safetext.py); this
 module does not rely on that.  Pure functions, no I/O.
 """
 

@@ -1,6 +1,6 @@
 """The Jinja environment and its filters: turns view models into Markdown pages.
 
-It decides nothing about content; see :mod:`generator.views` for that.
+It decides nothing about content; see :mod:`generator.site.views` for that.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("generator.site", "templates"),
         # We emit Markdown, so no single escape fits every value: each one passes the
-        # filter of its context (generator/markup.py), HTML contexts use |e.
+        # filter of its context (generator/site/markup.py), HTML contexts use |e.
         autoescape=False,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,

@@ -2,14 +2,13 @@
 
 It fetches the project pages of every package the KB names (through
 :class:`generator.index.IndexClient`, which caches), judges each release with
-:mod:`generator.wheels`, checks each claim with :mod:`generator.claims`, and
-turns the results into :class:`generator.views.Extras` for the pages.  The
+:mod:`generator.truth.wheels`, checks each claim with :mod:`generator.truth.claims`, and
+turns the results into :class:`generator.site.views.Extras` for the pages.  The
 judging itself is pure (:func:`compute_extras`); only :func:`fetch_pages` does I/O.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -30,7 +29,6 @@ from generator.truth.wheels import Target, Verdict, cpython_builds, release_verd
 if TYPE_CHECKING:
     from generator.index.client import IndexClient
 
-logger = logging.getLogger("wheelfix.verify")
 
 #: How many of the newest releases a guide's table always shows.
 RECENT_RELEASES = 4

@@ -1,9 +1,9 @@
 """Checking fix claims ("tiktoken>=0.8.0 installs a wheel on CPython 3.13") against index data.
 
-Pure: works on :class:`~generator.indexdata.ProjectPage` objects fetched by
-the caller, through the verdicts of :mod:`generator.wheels`.  What a failed
+Pure: works on :class:`~generator.index.page.ProjectPage` objects fetched by
+the caller, through the verdicts of :mod:`generator.truth.wheels`.  What a failed
 claim says about the releases, and "fixed upstream", come from
-:func:`generator.support.support`, the computation behind the table lines.
+:func:`generator.truth.support.support`, the computation behind the table lines.
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def fixed_upstream(
 ) -> Optional[tuple[Version, Optional[datetime]]]:
     """The release from which every affected (python, platform) gets wheels, and its upload time.
 
-    Per target this is :attr:`generator.support.Support.since` (the start of
+    Per target this is :attr:`generator.truth.support.Support.since` (the start of
     the last run of releases with a wheel, when it reaches the newest
     release); over several targets, the latest of them.  The affected CPython
     versions are those of ``affected_pythons`` for which the project has ever

@@ -1,7 +1,7 @@
 """Wheel support across a project's releases on one target, and what may be said about it.
 
 Pure: every function here takes the verdict column of
-:func:`generator.wheels.release_verdicts` (one target, releases ascending).
+:func:`generator.truth.wheels.release_verdicts` (one target, releases ascending).
 :func:`support` turns it into one :class:`Support` value; the table lines
 under the site's wheel tables, the counter-facts of claim checks and "fixed
 upstream" are all read or rendered from that value, so they cannot disagree.

@@ -8,10 +8,10 @@ One parser per format, all returning a :class:`PinFile`:
 * :func:`parse_freeze` -- ``pip freeze`` output (``name==1.0``, ``name @ file://...``,
   ``-e`` lines), which is the requirements format without includes;
 * :func:`parse_pylock`, :func:`parse_uv_lock`, :func:`parse_poetry_lock` --
-  the TOML lock files, from :mod:`generator.lockfiles`.
+  the TOML lock files, from :mod:`generator.audit.pinfiles.lockfiles`.
 
 The records they return (:class:`Pin`, :class:`PinFile` ...) live in
-:mod:`generator.pins`; this module re-exports all of it.  Every file is read
+:mod:`generator.audit.pinfiles.pins`; this module re-exports all of it.  Every file is read
 through :mod:`generator.safefile` (regular files only, sizes bounded).
 
 :func:`parse_file` picks the parser from the file name and falls back to

@@ -1,7 +1,7 @@
 """What a requirements or lock file pins: the records every pin-file reader returns.
 
-The readers live in :mod:`generator.pinfiles` (requirements, ``pip freeze``)
-and :mod:`generator.lockfiles` (pylock.toml, uv.lock, poetry.lock); both read
+The readers live in :mod:`generator.audit.pinfiles` (requirements, ``pip freeze``)
+and :mod:`generator.audit.pinfiles.lockfiles` (pylock.toml, uv.lock, poetry.lock); both read
 files through :func:`read_pin_text` and fail with :class:`PinFileError`.
 """
 
