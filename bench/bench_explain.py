@@ -68,7 +68,7 @@ from typing import Any, Dict, List, Tuple
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.logs.signatures import bundle_from_guides  # noqa: E402
+from generator.logs.bundle import bundle_from_guides  # noqa: E402
 
 _WORDS = (
     "module compiler linker header library symbol wheel build backend metadata "

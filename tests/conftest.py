@@ -60,7 +60,7 @@ def recorded_page(name: str) -> ProjectPage:
 @pytest.fixture
 def bundle(tmp_path: Path) -> Path:
     """A signatures bundle built from tests/data/logs/guides.json (small, hand-written guides)."""
-    from generator.logs.signatures import bundle_from_guides
+    from generator.logs.bundle import bundle_from_guides
 
     guides = json.loads((Path(__file__).parent / "data" / "logs" / "guides.json").read_text("utf-8"))
     path = tmp_path / "signatures.json"

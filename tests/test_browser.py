@@ -32,7 +32,7 @@ from browser import (
 from indexserver import IndexServer
 from sitebuild import ROOT, mkdocs
 
-from generator.logs.signatures import load_bundle
+from generator.logs.bundle import load_bundle
 
 pytestmark = pytest.mark.browser
 

@@ -17,9 +17,9 @@ from typing import Any, List, Tuple
 import pytest
 
 from generator.logs import text as logtext
-from generator.logs import signatures
+from generator.logs import matcher as signatures
 from generator.logs.diagnose import Diagnoser
-from generator.logs.signatures import load_bundle_file
+from generator.logs.bundle import load_bundle_file
 
 ROOT = Path(__file__).parent.parent
 BREAKS = [b"\n", b"\r\n", b"\r"]

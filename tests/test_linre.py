@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from linre_cases import lines, patterns, pumped
 
 from generator.logs import linre
-from generator.logs.signatures import SignatureError, check_pattern, compile_pattern
+from generator.logs.patterns import check_pattern, compile_pattern, SignatureError
 
 #: steps <= C * (len(line) + 1) * len(program): each position costs at most one
 #: closure and one step over the program when the DFA cache lacks the state.

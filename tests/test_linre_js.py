@@ -21,7 +21,7 @@ from linre_cases import lines, patterns, pumped
 from test_linre import CATASTROPHIC, MALFORMED, ODD_BUT_VALID
 
 from generator.logs import linre
-from generator.logs.signatures import compile_pattern
+from generator.logs.patterns import compile_pattern
 
 LINRE_JS = Path(__file__).parent.parent / "docs" / "assets" / "javascripts" / "linre.js"
 NODE = shutil.which("node")

@@ -15,7 +15,7 @@ import pytest
 from generator.logs import diagnose
 from generator.logs import text as logtext
 from generator.logs import mentions
-from generator.logs.signatures import bundle_from_guides, load_bundle
+from generator.logs.bundle import bundle_from_guides, load_bundle
 
 ROOT = Path(__file__).parent.parent
 PASTE_JS = ROOT / "docs" / "assets" / "javascripts" / "paste.js"

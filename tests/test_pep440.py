@@ -27,7 +27,7 @@ from generator.index.page import parse_project_page
 from generator.kb import InvalidKnowledgeBase
 from generator.audit.pinfiles import PinFileError, parse_file
 from generator.kb.records import parse_record
-from generator.logs.signatures import load_bundle_file
+from generator.logs.bundle import load_bundle_file
 from generator.truth.wheels import Target, release_verdicts
 
 HUGE = "1" * 5000

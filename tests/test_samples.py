@@ -12,7 +12,7 @@ from typing import Any, Dict, List
 
 import pytest
 
-from generator.logs.signatures import bundle_from_guides, load_bundle
+from generator.logs.bundle import bundle_from_guides, load_bundle
 
 ROOT = Path(__file__).parent.parent
 SAMPLES = sorted((ROOT / "kb" / "samples").glob("*/*.log"))

@@ -1,4 +1,4 @@
-"""Tests for generator.logs.signatures: the regex subset, the bundle, matching and ranking."""
+"""Tests for generator.logs.bundle and generator.logs.matcher: the regex subset, the bundle, matching and ranking."""
 
 from __future__ import annotations
 
@@ -11,18 +11,8 @@ from typing import Any, Dict, List, Optional
 import pytest
 
 from generator.logs import text as logtext
-from generator.logs.signatures import (
-    BUNDLE_FORMAT,
-    SignatureError,
-    bundle_from_guides,
-    compile_pattern,
-    check_pattern,
-    check_text,
-    guide_url,
-    load_bundle,
-    load_bundle_file,
-    required_literals,
-)
+from generator.logs.bundle import BUNDLE_FORMAT, bundle_from_guides, guide_url, load_bundle, load_bundle_file
+from generator.logs.patterns import check_pattern, check_text, compile_pattern, required_literals, SignatureError
 
 LOGS = Path(__file__).parent / "data" / "logs"
 GUIDES = json.loads((LOGS / "guides.json").read_text("utf-8"))
@@ -412,7 +402,7 @@ def test_pruning_keeps_the_anchor_a_pending_condition_shares() -> None:
 
 
 def _split_run(matcher: Any, path: Path, monkeypatch: pytest.MonkeyPatch, parallel_min: int) -> Any:
-    from generator.logs import signatures
+    from generator.logs import matcher as signatures
     from generator.logs.diagnose import Diagnoser
 
     monkeypatch.setattr(signatures, "PARALLEL_MIN", parallel_min)

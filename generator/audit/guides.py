@@ -15,7 +15,7 @@ from packaging.version import Version
 from generator import pep440
 from generator import safefile
 from generator.audit.errors import AuditError
-from generator.logs.signatures import guide_url
+from generator.logs.bundle import guide_url
 
 __all__ = ["Guide", "guide_for", "load_guides", "parse_guides"]
 

@@ -37,7 +37,7 @@ def guide_entry(incident: Incident) -> Dict[str, Any]:
 
 def signatures_payload(kb: KnowledgeBase) -> Dict[str, Any]:
     """signatures.json: what ``wheelfix explain`` and the paste page match with."""
-    from generator.logs.signatures import bundle_from_guides
+    from generator.logs.bundle import bundle_from_guides
 
     return bundle_from_guides([guide_entry(r.incident) for r in kb.records])
 

@@ -15,7 +15,7 @@ from generator.kb import records
 from generator.site import views
 from generator.kb import KnowledgeBase
 from generator.site.render import render
-from generator.logs.signatures import bundle_json
+from generator.logs.bundle import bundle_json
 
 #: Site-relative path -> content (text pages, JSON data files).
 SiteFiles = Dict[str, Union[str, bytes]]

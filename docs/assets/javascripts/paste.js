@@ -1,6 +1,6 @@
 /* wheelfix: "Paste your build log" — match a log against signatures.json in the browser.
  *
- * Same normalisation and ranking as generator/logs/text.py and generator/logs/signatures.py
+ * Same normalisation and ranking as generator/logs/text.py, bundle.py and matcher.py
  * (tests/test_paste_js.py runs this file under node over every sample log and checks
  * that both pick the same guide, and that the patterns below equal Python's).
  * Regex conditions run as the programs in signatures.json, with linre.js: linear time,

@@ -30,7 +30,7 @@ def bundled_text(kb_dir: Path) -> str:
     """The bundled file's content as kb/ would produce it."""
     from generator.site import api
     from generator import kb as kb_mod
-    from generator.logs.signatures import bundle_json
+    from generator.logs.bundle import bundle_json
 
     return bundle_json(api.signatures_payload(kb_mod.load(kb_dir)))
 

@@ -24,7 +24,8 @@ from generator import safefile
 from generator.cli.nearest import nearest_wheel_or_note
 from generator.logs.diagnose import Diagnosis, Diagnoser
 from generator.logs.text import LogError
-from generator.logs.signatures import SITE_URL, Match, Matcher, guide_url, load_bundle_file
+from generator.logs.bundle import guide_url, load_bundle_file, SITE_URL
+from generator.logs.matcher import Match, Matcher
 
 #: Matches shown without ``--all``.
 DEFAULT_SHOWN = 3

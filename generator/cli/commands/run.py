@@ -23,7 +23,8 @@ from generator.cli.commands.explain import DEFAULT_SHOWN, add_common_options, fi
 from generator.logs.diagnose import Diagnoser
 from generator.errors import WheelfixError
 from generator.logs.text import LineSplitter, decode_block
-from generator.logs.signatures import Match, Matcher, guide_url, load_bundle_file
+from generator.logs.bundle import guide_url, load_bundle_file
+from generator.logs.matcher import Match, Matcher
 
 _READ_SIZE = 64 * 1024
 
