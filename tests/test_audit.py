@@ -20,7 +20,7 @@ from generator.kb.environments import load_environments
 from generator.index.page import IndexClientError, ProjectPage, parse_project_page
 from generator.audit.pinfiles import parse_file, parse_requirements
 from generator.errors import WheelfixError
-from generator.audit.resolver import DIRECT, Blocker, Closure, ClosureRequest, Resolved, Unblock
+from generator.audit.resolution import DIRECT, Blocker, Closure, ClosureRequest, Resolved, Unblock
 from generator.truth.wheels import Target, release_verdicts
 
 DATA = Path(__file__).parent / "data"
@@ -529,7 +529,7 @@ def test_resolver_failure_keeps_direct_pins(tmp_path: Path) -> None:
 
 
 def test_resolver_error_is_reported_not_raised(tmp_path: Path) -> None:
-    from generator.audit.resolver import ResolverError
+    from generator.audit.resolution import ResolverError
 
     class Broken(_FakeResolver):
         def closure(self, request: ClosureRequest, unblock: Unblock) -> Closure:

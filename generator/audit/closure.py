@@ -27,7 +27,7 @@ from generator.audit.targets import AuditTarget
 from generator.audit.coremetadata import Get, release_dependencies
 from generator.index.page import ProjectPage
 from generator.audit.pinfiles import Pin, PinFile
-from generator.audit.resolver import Blocker, Closure, ClosureRequest, ResolverError, Unblock
+from generator.audit.resolution import Blocker, Closure, ClosureRequest, ResolverError, Unblock
 from generator.truth.wheels import Kind, Verdict
 
 __all__ = ["MAX_UPGRADE_CHECKS", "ClosureResolver", "audit_closure", "closure_request", "find_upgrade"]

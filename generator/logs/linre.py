@@ -30,6 +30,11 @@ and step counts).  Instructions, each a list (see docs/api.md):
 Classes are spelled out as code point ranges (``\\d`` is ``0-9``, ``\\s``
 is ``\\t-\\r`` and space, ``.`` is all but ``\\n``), so no engine's notion
 of them can differ.
+
+Why one module of ~450 lines: the compiler, the program checks and the
+engine share one instruction encoding, and docs/assets/javascripts/linre.js
+ports the engine part of this file line for line; kept together, the
+encoding cannot drift between the halves or between the two languages.
 """
 
 from __future__ import annotations
