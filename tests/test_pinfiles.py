@@ -327,7 +327,7 @@ def test_a_requirements_file_outside_any_repository_includes_from_its_folder(tmp
 
 @pytest.mark.parametrize("kind", ["fifo", "dev-zero", "directory", "too-large"])
 def test_the_named_file_itself_must_be_a_regular_file(tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator.audit.run.pinfiles import pins
+    from generator.audit.pinfiles import pins
 
     path = tmp_path / "requirements.txt"
     if kind == "fifo":
