@@ -24,9 +24,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from indexserver import IndexServer  # noqa: E402
 
-from generator import audit as audit_mod  # noqa: E402
-from generator.index import IndexClient  # noqa: E402
-from generator.pinfiles import parse_file  # noqa: E402
+from generator.audit import run as audit_mod  # noqa: E402
+from generator.index.client import IndexClient  # noqa: E402
+from generator.audit.pinfiles import parse_file  # noqa: E402
 
 TARGET = audit_mod.AuditTarget("3.13", "manylinux_2_35_x86_64", "bench")
 

@@ -31,13 +31,13 @@ first-character check at every position, the floor of any ``re`` scan); the
 lines with a hit, failing sections and start-up the rest.  The scan looks
 only for rare strings that start with rare characters: the diagnosis no
 longer looks for "linux", "build/", "python3." on every line but reads them
-in the failing sections (generator.buildsection), which took the gcc
+in the failing sections (generator.logs.buildsection), which took the gcc
 workload from 4.2 s to 1.4 s of CPU.  A log of at least
 ``signatures.PARALLEL_MIN`` bytes in a regular file is read by two processes,
 one half each, merged exactly; on a busy machine that gains nothing.
 Last, ``backtracking shapes``: patterns such as ``(a|a)*zzz$`` on lines that
 hold their literal but do not match, which Python's re (and JavaScript's
-RegExp) take exponential time on; regex conditions run in generator.linre,
+RegExp) take exponential time on; regex conditions run in generator.logs.linre,
 linear in the line.
 Tried and dropped: normalising whole blocks with MULTILINE ``re.sub`` and
 running the diagnosis rules over them (prefix and trailing rules alone cost
@@ -68,7 +68,7 @@ from typing import Any, Dict, List, Tuple
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.signatures import bundle_from_guides  # noqa: E402
+from generator.logs.bundle import bundle_from_guides  # noqa: E402
 
 _WORDS = (
     "module compiler linker header library symbol wheel build backend metadata "
@@ -79,7 +79,7 @@ _PACKAGES = "numpy scipy pandas lxml psutil cffi cryptography orjson pydantic-co
 
 
 def _real_guides() -> List[Dict[str, Any]]:
-    from generator.records import load_kb
+    from generator.kb.records import load_kb
 
     out = []
     for inc in load_kb(ROOT / "kb"):

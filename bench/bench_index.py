@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from indexserver import DATA_DIR, IndexServer  # noqa: E402
 
-from generator.index import IndexClient  # noqa: E402
+from generator.index.client import IndexClient  # noqa: E402
 
 
 def _run(server: IndexServer, cache: Path, names: list[str], max_age: timedelta) -> tuple[float, IndexClient, int, int]:

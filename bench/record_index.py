@@ -33,8 +33,8 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from generator.index import configured_index_url  # noqa: E402
-from generator.indexdata import JSON_CONTENT_TYPE  # noqa: E402
+from generator.index.client import configured_index_url  # noqa: E402
+from generator.index.page import JSON_CONTENT_TYPE  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[1] / "tests" / "data" / "index"
 MAX_BYTES = 5_000_000

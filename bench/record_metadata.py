@@ -33,8 +33,8 @@ from packaging.utils import parse_wheel_filename
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
-from generator.index import configured_index_url, project_url  # noqa: E402
-from generator.indexdata import JSON_CONTENT_TYPE  # noqa: E402
+from generator.index.client import configured_index_url, project_url  # noqa: E402
+from generator.index.page import JSON_CONTENT_TYPE  # noqa: E402
 
 OUT = ROOT / "tests" / "data" / "index" / "metadata"
 MAX_BYTES = 200_000

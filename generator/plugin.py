@@ -1,6 +1,6 @@
 """The MkDocs adapter: adds the generated pages with ``File.generated``.
 
-All work happens in plain functions (:func:`generator.build.build_files`);
+All work happens in plain functions (:func:`generator.site.build.build_files`);
 this class only wires them into MkDocs' events.
 """
 
@@ -17,7 +17,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from generator.build import BuildOptions, build_files
+from generator.site.build import BuildOptions, build_files
 from generator.errors import WheelfixError
 
 log = logging.getLogger("mkdocs.plugins.wheelfix")

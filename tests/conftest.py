@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from indexserver import DATA_DIR, IndexServer  # noqa: E402
 
-from generator.indexdata import ProjectPage, parse_project_page  # noqa: E402
+from generator.index.page import ProjectPage, parse_project_page  # noqa: E402
 
 RECORDED_AT = datetime(2026, 11, 28, tzinfo=timezone.utc)
 
@@ -60,7 +60,7 @@ def recorded_page(name: str) -> ProjectPage:
 @pytest.fixture
 def bundle(tmp_path: Path) -> Path:
     """A signatures bundle built from tests/data/logs/guides.json (small, hand-written guides)."""
-    from generator.signatures import bundle_from_guides
+    from generator.logs.bundle import bundle_from_guides
 
     guides = json.loads((Path(__file__).parent / "data" / "logs" / "guides.json").read_text("utf-8"))
     path = tmp_path / "signatures.json"

@@ -220,7 +220,7 @@ class IndexServer:
             except ValueError:
                 version = None
         else:
-            from generator.wheels import file_version
+            from generator.index.page import file_version
 
             v = file_version(filename, canonicalize_name(name))
             version = str(v) if v is not None else None

@@ -6,7 +6,7 @@ counter-fact back into claims, and checks each claim against a column of
 ``(version, state)`` rows, state being what a table cell shows: "wheel",
 "sdist", "none" or "yanked".  Reasons ("which requires Python ...") are checked
 against the page's files themselves.  It shares no code with
-generator/support.py, so a bug there cannot hide here.
+generator/truth/support.py, so a bug there cannot hide here.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
-from generator.indexdata import DistFile, ProjectPage
-from generator.wheels import Target
+from generator.index.page import DistFile, ProjectPage
+from generator.truth.wheels import Target
 
 Row = tuple[Version, str]
 

@@ -1,4 +1,4 @@
-"""Tests for generator.audit: targets, markers, guides, verdicts per pin, the dependency closure.
+"""Tests for generator.audit.run: targets, markers, guides, verdicts per pin, the dependency closure.
 
 Index pages come from the recorded responses in tests/data/index, parsed with
 the same code the client uses; the end-to-end runs over HTTP live in
@@ -15,13 +15,13 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 import pytest
 from packaging.version import Version
 
-from generator import audit as A
-from generator.environments import load_environments
-from generator.indexdata import IndexClientError, ProjectPage, parse_project_page
-from generator.pinfiles import parse_file, parse_requirements
+from generator.audit import run as A
+from generator.kb.environments import load_environments
+from generator.index.page import IndexClientError, ProjectPage, parse_project_page
+from generator.audit.pinfiles import parse_file, parse_requirements
 from generator.errors import WheelfixError
-from generator.resolver import DIRECT, Blocker, Closure, ClosureRequest, Resolved, Unblock
-from generator.wheels import Target, release_verdicts
+from generator.audit.resolution import DIRECT, Blocker, Closure, ClosureRequest, Resolved, Unblock
+from generator.truth.wheels import Target, release_verdicts
 
 DATA = Path(__file__).parent / "data"
 AUDIT = DATA / "audit"
@@ -41,7 +41,7 @@ class _Recorded:
         self.asked: List[str] = []
 
     def __call__(self, names: Sequence[str]) -> Mapping[str, Union[ProjectPage, IndexClientError]]:
-        from generator.index import ProjectNotFound
+        from generator.index.client import ProjectNotFound
 
         self.asked.extend(names)
         out: Dict[str, Union[ProjectPage, IndexClientError]] = {}
@@ -159,7 +159,7 @@ def test_unknown_package_is_usage_error(tmp_path: Path) -> None:
 
 
 def test_index_down_error_propagates(tmp_path: Path) -> None:
-    from generator.index import IndexUnavailable
+    from generator.index.client import IndexUnavailable
 
     path = tmp_path / "requirements.txt"
     path.write_text("tiktoken==0.6.0\n")
@@ -232,8 +232,8 @@ def test_nearest_wheel(python: str, pinned: str, expected: object) -> None:
 
 
 def test_nearest_wheel_skips_yanked_and_prereleases() -> None:
-    from generator.indexdata import DistFile
-    from generator.wheels import Kind, Verdict
+    from generator.index.page import DistFile
+    from generator.truth.wheels import Kind, Verdict
 
     def v(version: str, kind: Kind, yanked: bool = False) -> Verdict:
         f = DistFile(f"p-{version}-py3-none-any.whl", "/p", None, yanked, None, None, None) if kind != Kind.NONE else None
@@ -477,7 +477,7 @@ def test_closure_judges_dependencies_with_their_chain() -> None:
 
 
 def test_upgrade_search_is_bounded() -> None:
-    from generator.closure import MAX_UPGRADE_CHECKS
+    from generator.audit.closure import MAX_UPGRADE_CHECKS
 
     fake = _FakeResolver(SEED_313)  # nothing installs from wheels only
     report = _run(AUDIT / "seed-requirements.txt", "3.13", resolve=fake)
@@ -529,7 +529,7 @@ def test_resolver_failure_keeps_direct_pins(tmp_path: Path) -> None:
 
 
 def test_resolver_error_is_reported_not_raised(tmp_path: Path) -> None:
-    from generator.resolver import ResolverError
+    from generator.audit.resolution import ResolverError
 
     class Broken(_FakeResolver):
         def closure(self, request: ClosureRequest, unblock: Unblock) -> Closure:

@@ -367,7 +367,7 @@ def test_pre_commit_hook(path: str, matched: bool) -> None:
 
     import yaml
 
-    from generator.cli import COMMANDS
+    from generator.cli.main import COMMANDS
 
     [hook] = yaml.safe_load((Path(__file__).parents[1] / ".pre-commit-hooks.yaml").read_text())
     assert (hook["id"], hook["entry"], hook["language"]) == ("wheelfix-audit", "wheelfix audit", "python")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from generator._boundedjson import TooDeep, loads, nesting_depth
+from generator.index._boundedjson import TooDeep, loads, nesting_depth
 
 # Strings that look like structure, or hide quotes, or are not ASCII.
 _TRICKY = ["[", "]", "{", "}", '"', "\\", '\\"', "]]]}}}", "[[[{{{", "\u00e9t\u00e9", "\U0001f600", "a\\", '"]', "\\\\", ""]

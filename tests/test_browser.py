@@ -32,7 +32,7 @@ from browser import (
 from indexserver import IndexServer
 from sitebuild import ROOT, mkdocs
 
-from generator.signatures import load_bundle
+from generator.logs.bundle import load_bundle
 
 pytestmark = pytest.mark.browser
 
@@ -155,7 +155,7 @@ def test_search_lands_on_the_guide(driver: Any, base_url: str, entry: str, query
 def _python_ranking(site_dir: Path, log: bytes) -> List[str]:
     """Guide ids, best first, as ``wheelfix explain`` ranks them with the site's signatures.json."""
     matcher = load_bundle(json.loads((site_dir / "signatures.json").read_text(encoding="utf-8")))
-    # explain feeds the matcher the log's bytes as a stream (generator/commands/explain.py).
+    # explain feeds the matcher the log's bytes as a stream (generator/cli/commands/explain.py).
     return [m.id for m in matcher.match_stream(io.BytesIO(log))]
 
 

@@ -22,8 +22,8 @@ from browser import StaticServer, chromium, require_browser, set_value_and_input
 from payloadkb import ENV_FIELDS, PAYLOADS, RECORD_FIELDS, Path_, fit, payload_kb
 from sitebuild import kb_config, mkdocs
 
-from generator import safetext
-from generator.markup import one_line
+from generator.kb import safetext
+from generator.site.markup import one_line
 
 pytestmark = pytest.mark.browser
 

@@ -10,8 +10,8 @@ from packaging.version import Version
 
 from conftest import recorded_page
 
-from generator.claims import ClaimError, check_claim, fixed_upstream
-from generator.wheels import TargetError
+from generator.truth.claims import ClaimError, check_claim, fixed_upstream
+from generator.truth.wheels import TargetError
 
 LINUX = "manylinux_2_35_x86_64"
 

@@ -89,7 +89,7 @@ def test_export_writes_the_generated_pages(kb: Path, tmp_path: Path) -> None:
 
 
 def test_bundled_files_are_current() -> None:
-    from generator.commands.bundle import bundled_files
+    from generator.cli.commands.bundle import bundled_files
 
     for path, text in bundled_files(ROOT / "kb").items():
         assert path.exists(), f"{path} is missing: run `wheelfix bundle`"

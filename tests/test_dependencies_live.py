@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from generator.index import IndexClient
-from generator.wheels import Kind, Target, release_verdicts
+from generator.index.client import IndexClient
+from generator.truth.wheels import Kind, Target, release_verdicts
 
 # Runtime dependencies that ship compiled code (the rest are pure Python).
 COMPILED = ["pydantic-core", "pyyaml", "markupsafe", "msgpack", "charset-normalizer"]

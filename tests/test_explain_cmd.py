@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from generator.cli import main
-from generator.signatures import bundle_from_guides
+from generator.logs.bundle import bundle_from_guides
 
 LOGS = Path(__file__).parent / "data" / "logs"
 ROOT = Path(__file__).parent.parent
@@ -152,7 +152,7 @@ def _bundle_with_program(program: Any) -> str:
 
 
 def _huge(path: Path) -> None:
-    from generator.signatures import MAX_BUNDLE_BYTES
+    from generator.logs.bundle import MAX_BUNDLE_BYTES
 
     with path.open("wb") as fh:  # sparse: costs no disk
         fh.truncate(MAX_BUNDLE_BYTES + 1)

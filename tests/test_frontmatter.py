@@ -14,7 +14,7 @@ import pytest
 import yaml
 from mkdocs.utils.meta import get_data
 
-from generator.markup import yaml_str
+from generator.site.markup import yaml_str
 
 _BLOCK = 0x1000
 # The pure-Python reader is slow; it reads the blocks holding controls, separators,

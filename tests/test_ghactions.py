@@ -1,4 +1,4 @@
-"""Tests for generator.ghactions: workflow-command annotations and the job summary."""
+"""Tests for generator.cli.ghactions: workflow-command annotations and the job summary."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.ghactions import (
+from generator.cli.ghactions import (
     GitHubActionsError,
     annotation,
     append_step_summary,

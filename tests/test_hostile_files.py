@@ -25,7 +25,7 @@ from typing import Dict, List, Sequence, Tuple
 import pytest
 from indexserver import IndexServer
 
-from generator.build import BuildOptions, build_files
+from generator.site.build import BuildOptions, build_files
 from generator.kb import InvalidKnowledgeBase
 
 ROOT = Path(__file__).parent.parent

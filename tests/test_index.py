@@ -12,8 +12,8 @@ import pytest
 
 from indexserver import IndexServer
 
-from generator.indexcache import PageCache
-from generator.index import (
+from generator.index.cache import PageCache
+from generator.index.client import (
     USER_AGENT,
     IndexClient,
     IndexClientError,

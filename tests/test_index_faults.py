@@ -29,8 +29,8 @@ import pytest
 from cachecontrol.controller import CacheController
 from indexserver import DATA_DIR, IndexServer, gzip_bomb
 
-from generator.index import IndexClient, IndexClientError, IndexDataError, IndexLimits, IndexUnavailable, project_url
-from generator.indexcache import PART_MAX_AGE, PageCache
+from generator.index.client import IndexClient, IndexClientError, IndexDataError, IndexLimits, IndexUnavailable, project_url
+from generator.index.cache import PART_MAX_AGE, PageCache
 
 ROOT = Path(__file__).resolve().parent.parent
 SIX = "/simple/six/"
@@ -338,7 +338,7 @@ def test_a_cache_lock_held_forever_does_not_hang_the_run(
 ) -> None:
     from filelock import FileLock
 
-    import generator.indexcache as indexcache
+    import generator.index.cache as indexcache
 
     monkeypatch.setattr(indexcache, "_LOCK_TIMEOUT", 0.2)
     client = _client(index_server, tmp_path / "cache")
@@ -373,7 +373,7 @@ _KILLED_WRITER = textwrap.dedent(
     """
     import os, sys, time
     from pathlib import Path
-    from generator.indexcache import PageCache
+    from generator.index.cache import PageCache
     def stuck(src, dst):  # killed between writing the temporary file and renaming it
         print("writing", flush=True)
         time.sleep(600)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from indexserver import DATA_DIR, IndexServer
 
-from generator.index import IndexClient
+from generator.index.client import IndexClient
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECTS = sorted(p.name[: -len(".json")] for p in DATA_DIR.glob("*.json") if not p.name.endswith(".headers.json"))
@@ -22,7 +22,7 @@ _BUILD = textwrap.dedent(
     import sys
     from datetime import timedelta
     from pathlib import Path
-    from generator.index import IndexClient
+    from generator.index.client import IndexClient
     index_url, cache, rounds, names = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4:]
     for _ in range(rounds):
         # max_age=0: every round revalidates and rewrites entries, racing the other process.

@@ -11,7 +11,7 @@ import pytest
 from indexserver import DATA_DIR
 
 from generator.errors import WheelfixError
-from generator.indexdata import (
+from generator.index.page import (
     IndexClientError,
     IndexDataError,
     index_label,

@@ -13,8 +13,8 @@ from typing import Optional
 import pytest
 from indexserver import gzip_bomb
 
-from generator._deadline import _WATCHDOG, Deadline
-from generator.indexlimits import (
+from generator.index._deadline import _WATCHDOG, Deadline
+from generator.index.limits import (
     BodyCutOff,
     BodyError,
     CircuitBreaker,

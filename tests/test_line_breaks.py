@@ -16,9 +16,10 @@ from typing import Any, List, Tuple
 
 import pytest
 
-from generator import logtext, signatures
-from generator.diagnose import Diagnoser
-from generator.signatures import load_bundle_file
+from generator.logs import text as logtext
+from generator.logs import matcher as signatures
+from generator.logs.diagnose import Diagnoser
+from generator.logs.bundle import load_bundle_file
 
 ROOT = Path(__file__).parent.parent
 BREAKS = [b"\n", b"\r\n", b"\r"]

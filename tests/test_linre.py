@@ -1,4 +1,4 @@
-"""Tests for generator.linre: the same lines as Python's ``re``, in steps linear in the line.
+"""Tests for generator.logs.linre: the same lines as Python's ``re``, in steps linear in the line.
 
 No wall clock: the engine counts its steps (``Program.steps``), and the
 bound ``steps <= C * (len(line) + 1) * len(program)`` is asserted per search.
@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from linre_cases import lines, patterns, pumped
 
-from generator import linre
-from generator.signatures import SignatureError, check_pattern, compile_pattern
+from generator.logs import linre
+from generator.logs.patterns import check_pattern, compile_pattern, SignatureError
 
 #: steps <= C * (len(line) + 1) * len(program): each position costs at most one
 #: closure and one step over the program when the DFA cache lacks the state.

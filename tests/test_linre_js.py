@@ -1,4 +1,4 @@
-"""linre.js (the browser's engine) agrees with generator/linre.py: same results, same steps.
+"""linre.js (the browser's engine) agrees with generator/logs/linre.py: same results, same steps.
 
 Cases are generated in Python (hypothesis), then one node process runs the
 whole batch; equal step counts mean both build the same automaton.
@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from linre_cases import lines, patterns, pumped
 from test_linre import CATASTROPHIC, MALFORMED, ODD_BUT_VALID
 
-from generator import linre
-from generator.signatures import compile_pattern
+from generator.logs import linre
+from generator.logs.patterns import compile_pattern
 
 LINRE_JS = Path(__file__).parent.parent / "docs" / "assets" / "javascripts" / "linre.js"
 NODE = shutil.which("node")

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.audit import AuditError, load_guides
-from generator.pinfiles import PinFileError, parse_file
+from generator.audit.run import AuditError, load_guides
+from generator.audit.pinfiles import PinFileError, parse_file
 
 PYLOCK = 'lock-version = "1.0"\n\n[[packages]]\nname = "a"\nversion = "1.0"\n'
 UV = 'version = 1\n\n[[package]]\nname = "a"\nversion = "1.0"\nsource = { registry = "https://example.invalid/simple" }\n'

@@ -1,4 +1,4 @@
-"""Tests for generator.logtext: normalisation rules and streaming line splitting."""
+"""Tests for generator.logs.text: normalisation rules and streaming line splitting."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import List, Tuple
 
 import pytest
 
-from generator import logtext
-from generator.logtext import LineSplitter, iter_lines, normalise, normalise_line
+from generator.logs import text as logtext
+from generator.logs.text import LineSplitter, iter_lines, normalise, normalise_line
 
 LOGS = Path(__file__).parent / "data" / "logs"
 

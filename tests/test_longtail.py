@@ -16,11 +16,11 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import pytest
 
-from generator import logtext
-from generator.buildsection import SECTION_LINES
+from generator.logs import text as logtext
+from generator.logs.buildsection import SECTION_LINES
 from generator.cli import main
-from generator.diagnose import Diagnosis, Diagnoser, canonical_name, diagnose
-from generator.signatures import BUNDLE_FORMAT, load_bundle, load_bundle_file
+from generator.logs.diagnose import Diagnosis, Diagnoser, canonical_name, diagnose
+from generator.logs.bundle import BUNDLE_FORMAT, load_bundle, load_bundle_file
 
 ROOT = Path(__file__).parent.parent
 LOGS = ROOT / "tests" / "data" / "logs"

@@ -1,4 +1,4 @@
-"""Escaping by context and the Markdown sanitiser (generator/markup.py), without building a site.
+"""Escaping by context and the Markdown sanitiser (generator/site/markup.py), without building a site.
 
 Each escape is checked as a property over every payload of the corpus and every
 text of the real and fixture records: rendered the way MkDocs renders it
@@ -18,8 +18,8 @@ import yaml
 from htmlsafety import executable_constructs, raw_html_safe, render_page, visible_text
 from payloadkb import PAYLOADS
 
-from generator.safetext import plain_findings
-from generator.markup import front_matter, markdown_cell_html, markdown_html, md_code, md_fence, md_text, md_url, one_line, sanitise
+from generator.kb.safetext import plain_findings
+from generator.site.markup import front_matter, markdown_cell_html, markdown_html, md_code, md_fence, md_text, md_url, one_line, sanitise
 
 ROOT = Path(__file__).resolve().parent.parent
 TRICKY = [

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from generator.signatures import bundle_from_guides, load_bundle
+from generator.logs.bundle import bundle_from_guides, load_bundle
 from test_samples import guides_from_kb
 
 NEGATIVES = Path(__file__).parent / "data" / "logs" / "negatives"

@@ -12,8 +12,10 @@ from typing import Any, Dict, List
 
 import pytest
 
-from generator import diagnose, logtext, mentions
-from generator.signatures import bundle_from_guides, load_bundle
+from generator.logs import diagnose
+from generator.logs import text as logtext
+from generator.logs import mentions
+from generator.logs.bundle import bundle_from_guides, load_bundle
 
 ROOT = Path(__file__).parent.parent
 PASTE_JS = ROOT / "docs" / "assets" / "javascripts" / "paste.js"

@@ -22,13 +22,15 @@ from htmlsafety import executable_constructs, raw_html_safe, render_page, visibl
 from payloadkb import ATTACKS, BENIGN, ENV_FIELDS, PAYLOADS, RECORD_FIELDS, Path_, VALID, dump, environments, fit, payload_kb, put, record
 
 from generator import kb as kb_mod
-from generator import safetext, site, views
-from generator.environments import InvalidEnvironments, parse_environments
+from generator.kb import safetext
+from generator.site import pages as site
+from generator.site import views
+from generator.kb.environments import InvalidEnvironments, parse_environments
 from generator.kb import KnowledgeBase
-from generator.markup import one_line
-from generator.records import LoadedRecord, parse_record
-from generator.render import render
-from generator.yamldoc import format_path
+from generator.site.markup import one_line
+from generator.kb.records import LoadedRecord, parse_record
+from generator.site.render import render
+from generator.kb.yamldoc import format_path
 
 RECORD_FILE = "kb/demo-rust-build.yaml"
 ENV_FILE = "kb/environments.yaml"
@@ -37,7 +39,7 @@ _NOT_SHOWN = {("environments", 0, "python_from", 0)}
 
 
 def _position(text: str, path: Path_) -> Tuple[int, int]:
-    """Where the value at ``path`` starts in ``text``, found independently of generator.yamldoc."""
+    """Where the value at ``path`` starts in ``text``, found independently of generator.kb.yamldoc."""
     node = yaml.compose(text)
     for part in path:
         if isinstance(part, int):

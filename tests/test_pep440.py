@@ -21,14 +21,14 @@ from packaging.specifiers import InvalidSpecifier
 from packaging.version import InvalidVersion, Version
 
 from generator import pep440
-from generator.build import BuildOptions, build_files
-from generator.diagnose import Diagnoser
-from generator.indexdata import parse_project_page
+from generator.site.build import BuildOptions, build_files
+from generator.logs.diagnose import Diagnoser
+from generator.index.page import parse_project_page
 from generator.kb import InvalidKnowledgeBase
-from generator.pinfiles import PinFileError, parse_file
-from generator.records import parse_record
-from generator.signatures import load_bundle_file
-from generator.wheels import Target, release_verdicts
+from generator.audit.pinfiles import PinFileError, parse_file
+from generator.kb.records import parse_record
+from generator.logs.bundle import load_bundle_file
+from generator.truth.wheels import Target, release_verdicts
 
 HUGE = "1" * 5000
 LIMIT = "9" * pep440.MAX_DIGITS

@@ -1,4 +1,4 @@
-"""Tests for generator.pinfiles: one parser per format, file:line in every error."""
+"""Tests for generator.audit.pinfiles: one parser per format, file:line in every error."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from packaging.version import Version
 
-from generator.pinfiles import (
+from generator.audit.pinfiles import (
     PinFileError,
     detect_format,
     parse_file,
@@ -275,7 +275,7 @@ def test_an_include_doubling_at_every_level_is_bounded(tmp_path: Path) -> None:
 
 
 def test_includes_share_one_byte_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator import pinfiles
+    from generator.audit import pinfiles
 
     monkeypatch.setattr(pinfiles, "MAX_BYTES", 1000)
     root = _repo(tmp_path)
@@ -327,7 +327,7 @@ def test_a_requirements_file_outside_any_repository_includes_from_its_folder(tmp
 
 @pytest.mark.parametrize("kind", ["fifo", "dev-zero", "directory", "too-large"])
 def test_the_named_file_itself_must_be_a_regular_file(tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator import pins
+    from generator.audit.pinfiles import pins
 
     path = tmp_path / "requirements.txt"
     if kind == "fifo":

@@ -1,4 +1,4 @@
-"""Tests for generator.projectpython: where a project declares its Python."""
+"""Tests for generator.audit.projectpython: where a project declares its Python."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Dict, Optional
 
 import pytest
 
-from generator.projectpython import ProjectPythonError, describe, find_project_python, parse_version_text
+from generator.audit.projectpython import ProjectPythonError, describe, find_project_python, parse_version_text
 
 RENDER_YAML = """\
 services:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.records import check_kb, json_schema, load_kb, parse_record, InvalidRecords
+from generator.kb.records import check_kb, json_schema, load_kb, parse_record, InvalidRecords
 
 DATA = Path(__file__).parent / "data"
 VALID = DATA / "kb_valid"

@@ -1,4 +1,4 @@
-"""Tests for generator.resolver: uv's command line, its output and errors, and the closure loop.
+"""Tests for generator.audit.resolver: uv's command line, its output and errors, and the closure loop.
 
 The parsing tests use text as uv 0.13 prints it; the loop runs the real uv
 against the local index server (recorded pages and metadata, no network).
@@ -13,7 +13,8 @@ import pytest
 from indexserver import IndexServer
 from packaging.specifiers import SpecifierSet
 
-from generator import resolver as R
+from generator.audit import resolver as R
+from generator.audit.resolution import DIRECT, Blocker, ClosureRequest, ResolverError
 
 LINUX = "manylinux_2_35_x86_64"
 
@@ -41,7 +42,7 @@ def test_uv_platform(platform: str, expected: str, env: dict[str, str]) -> None:
 )
 def test_uv_platform_only_exact(platform: str) -> None:
     # no approximation: a different tag set would judge wheels differently
-    with pytest.raises(R.ResolverError, match=f"uv cannot resolve for platform {platform}"):
+    with pytest.raises(ResolverError, match=f"uv cannot resolve for platform {platform}"):
         R.uv_platform(platform)
 
 
@@ -93,13 +94,13 @@ typing-extensions==4.16.0
 
 
 def test_parse_compile_output() -> None:
-    labels = {"/tmp/w/requirements.in": R.DIRECT, "/tmp/w/dependencies-of-tiktoken.in": "tiktoken",
+    labels = {"/tmp/w/requirements.in": DIRECT, "/tmp/w/dependencies-of-tiktoken.in": "tiktoken",
               "/tmp/w/dependencies-of-pydantic-core.in": "pydantic-core"}
     got = R.parse_compile_output(COMPILED, labels)
     assert {name: (p.version, p.parents) for name, p in got.items()} == {
         "annotated-types": ("0.8.0", ("pydantic",)),
-        "pydantic": ("2.6.1", (R.DIRECT, "pydantic-settings")),
-        "pydantic-settings": ("2.1.0", (R.DIRECT,)),
+        "pydantic": ("2.6.1", (DIRECT, "pydantic-settings")),
+        "pydantic-settings": ("2.1.0", (DIRECT,)),
         "regex": ("2026.11.19", ("tiktoken",)),
         "typing-extensions": ("4.16.0", ("pydantic", "pydantic-core")),  # a constraint file is not a parent
     }
@@ -112,7 +113,7 @@ def test_parse_compile_output() -> None:
         (
             "error: No solution found when resolving dependencies\n  cause: Because tiktoken==0.6.0 has no usable wheels and you require "
             "tiktoken==0.6.0, we can conclude that your requirements are unsatisfiable.",
-            [("tiktoken", "==0.6.0", (R.DIRECT,))],
+            [("tiktoken", "==0.6.0", (DIRECT,))],
         ),
         (
             "  cause: Because pydantic-core==2.16.2 has no usable wheels and pydantic==2.6.1 depends on pydantic-core==2.16.2, we can\n"
@@ -121,15 +122,15 @@ def test_parse_compile_output() -> None:
         ),
         (
             "  ╰─▶ Because all versions of anyio have no usable wheels and you require anyio, we can conclude that ...",
-            [("anyio", "", (R.DIRECT,))],
+            [("anyio", "", (DIRECT,))],
         ),
         (
             "Because tiktoken>=0.5,<=0.7.0 has no usable wheels and you require tiktoken>=0.5,<0.8, we can conclude ...",
-            [("tiktoken", "<=0.7.0,>=0.5", (R.DIRECT,))],
+            [("tiktoken", "<=0.7.0,>=0.5", (DIRECT,))],
         ),
         (
             "Because numpy==1.26.4 has no wheels with a matching Python ABI tag (e.g., `cp313`) and you require numpy==1.26.4 ...",
-            [("numpy", "==1.26.4", (R.DIRECT,))],
+            [("numpy", "==1.26.4", (DIRECT,))],
         ),
         ("error: Failed to fetch: `http://127.0.0.1:9/simple/six/` Connection refused", []),
         ("Because there is no version of six==99 and you require six==99, we can conclude ...", []),
@@ -147,7 +148,7 @@ def test_find_uv_missing(monkeypatch: pytest.MonkeyPatch) -> None:
     real = importlib.import_module
     monkeypatch.setattr(importlib, "import_module", lambda name, *a: (_ for _ in ()).throw(ImportError(name)) if name == "uv" else real(name, *a))
     monkeypatch.setattr(shutil, "which", lambda name: None)
-    with pytest.raises(R.ResolverError, match="uv is not installed") as info:
+    with pytest.raises(ResolverError, match="uv is not installed") as info:
         R.find_uv()
     assert info.value.exit_code == 2 and "wheelfix[audit]" in str(info.value.hint)
 
@@ -170,17 +171,17 @@ DEPENDENCIES = {  # Requires-Dist of the two releases without a cp313 wheel, as 
 
 def test_closure_of_the_seed_on_313(uv: Tuple[R.UvResolver, IndexServer]) -> None:
     resolver, server = uv
-    asked: List[R.Blocker] = []
+    asked: List[Blocker] = []
 
-    def unblock(blocker: R.Blocker) -> Optional[Tuple[str, Optional[List[str]]]]:
+    def unblock(blocker: Blocker) -> Optional[Tuple[str, Optional[List[str]]]]:
         asked.append(blocker)
         return str(blocker.specifier).lstrip("="), DEPENDENCIES[blocker.name]
 
-    closure = resolver.closure(R.ClosureRequest(SEED, (), "3.13", LINUX), unblock)
+    closure = resolver.closure(ClosureRequest(SEED, (), "3.13", LINUX), unblock)
     assert closure.ok and closure.tool.startswith("uv ")
     # one round per release without a wheel: tiktoken (a pin of the file), then pydantic-core (pydantic's)
     assert [(b.name, str(b.specifier), b.parents) for b in asked] == [
-        ("tiktoken", "==0.6.0", (R.DIRECT,)), ("pydantic-core", "==2.16.2", ("pydantic",)),
+        ("tiktoken", "==0.6.0", (DIRECT,)), ("pydantic-core", "==2.16.2", ("pydantic",)),
     ]
     packages = closure.packages
     assert packages["pydantic-core"].blocked and packages["tiktoken"].blocked and not packages["pydantic"].blocked
@@ -198,13 +199,13 @@ def test_closure_of_the_seed_on_313(uv: Tuple[R.UvResolver, IndexServer]) -> Non
 
 def test_closure_of_the_seed_on_312_needs_one_round(uv: Tuple[R.UvResolver, IndexServer]) -> None:
     resolver, _ = uv
-    closure = resolver.closure(R.ClosureRequest(SEED, (), "3.12", LINUX), lambda b: pytest.fail(f"{b} blocked on 3.12"))
+    closure = resolver.closure(ClosureRequest(SEED, (), "3.12", LINUX), lambda b: pytest.fail(f"{b} blocked on 3.12"))
     assert closure.ok and len(closure.packages) == 13 and not any(p.blocked for p in closure.packages.values())
 
 
 def test_unknown_blocker_ends_the_loop_with_uvs_reason(uv: Tuple[R.UvResolver, IndexServer]) -> None:
     resolver, _ = uv
-    closure = resolver.closure(R.ClosureRequest(SEED, (), "3.13", LINUX), lambda b: None)
+    closure = resolver.closure(ClosureRequest(SEED, (), "3.13", LINUX), lambda b: None)
     assert not closure.ok and "tiktoken==0.6.0 has no usable wheels" in closure.message
 
 

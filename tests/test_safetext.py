@@ -1,4 +1,4 @@
-"""The rules for record text (generator/safetext.py): a table of accepted and refused cases."""
+"""The rules for record text (generator/kb/safetext.py): a table of accepted and refused cases."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Optional
 
 import pytest
 
-from generator import safetext
+from generator.kb import safetext
 
 # (text, what the refusal names, or None when accepted)
 MARKDOWN_CASES = [

@@ -12,7 +12,7 @@ from typing import Any, Dict, List
 
 import pytest
 
-from generator.signatures import bundle_from_guides, load_bundle
+from generator.logs.bundle import bundle_from_guides, load_bundle
 
 ROOT = Path(__file__).parent.parent
 SAMPLES = sorted((ROOT / "kb" / "samples").glob("*/*.log"))
@@ -20,7 +20,7 @@ SAMPLES = sorted((ROOT / "kb" / "samples").glob("*/*.log"))
 
 def guides_from_kb() -> List[Dict[str, Any]]:
     """The bundle input built from the records through the records loader."""
-    from generator.records import load_kb  # fails loudly if records cannot load
+    from generator.kb.records import load_kb  # fails loudly if records cannot load
 
     guides = []
     for inc in load_kb(ROOT / "kb"):

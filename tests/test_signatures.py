@@ -1,4 +1,4 @@
-"""Tests for generator.signatures: the regex subset, the bundle, matching and ranking."""
+"""Tests for generator.logs.bundle and generator.logs.matcher: the regex subset, the bundle, matching and ranking."""
 
 from __future__ import annotations
 
@@ -10,19 +10,9 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 
-from generator import logtext
-from generator.signatures import (
-    BUNDLE_FORMAT,
-    SignatureError,
-    bundle_from_guides,
-    compile_pattern,
-    check_pattern,
-    check_text,
-    guide_url,
-    load_bundle,
-    load_bundle_file,
-    required_literals,
-)
+from generator.logs import text as logtext
+from generator.logs.bundle import BUNDLE_FORMAT, bundle_from_guides, guide_url, load_bundle, load_bundle_file
+from generator.logs.patterns import check_pattern, check_text, compile_pattern, required_literals, SignatureError
 
 LOGS = Path(__file__).parent / "data" / "logs"
 GUIDES = json.loads((LOGS / "guides.json").read_text("utf-8"))
@@ -131,7 +121,7 @@ def test_bundle_passes_fields_through_and_scores() -> None:
         assert entry[key] == guide[key]
     (sig,) = entry["signatures"]
     assert sig["need"] == [["failed to create directory `"], ["Read-only file system (os error 30)"]]
-    # a regex condition carries the program the matchers run (generator.linre)
+    # a regex condition carries the program the matchers run (generator.logs.linre)
     assert sig["match"][0] == {"text": "failed to create directory `"}
     assert sig["match"][1] == {"regex": "Read-only file system \\(os error 30\\)", "program": compile_pattern(sig["match"][1]["regex"])[1]}
     # 1000 (package) + 2 * 100 (conditions) + min(99, total literal length)
@@ -329,7 +319,7 @@ _TRICKY = [
 
 def _reference(matcher: Any, raw: bytes) -> Any:
     """What matching line by line, and diagnosing every line with every rule, gives."""
-    from generator.diagnose import Diagnoser, diagnose
+    from generator.logs.diagnose import Diagnoser, diagnose
 
     lines = [t for _, t in logtext.iter_lines(io.BytesIO(raw))]
     # diagnose() normalises lines itself, and pip's box margin matters to it.
@@ -338,7 +328,7 @@ def _reference(matcher: Any, raw: bytes) -> Any:
 
 
 def _streamed(matcher: Any, raw: bytes, chunk_size: int) -> Any:
-    from generator.diagnose import Diagnoser
+    from generator.logs.diagnose import Diagnoser
 
     diagnoser = Diagnoser()
     feeder = matcher.feeder(diagnoser)
@@ -414,8 +404,8 @@ def test_pruning_keeps_the_anchor_a_pending_condition_shares() -> None:
 
 
 def _split_run(matcher: Any, path: Path, monkeypatch: pytest.MonkeyPatch, parallel_min: int) -> Any:
-    from generator import signatures
-    from generator.diagnose import Diagnoser
+    from generator.logs import matcher as signatures
+    from generator.logs.diagnose import Diagnoser
 
     monkeypatch.setattr(signatures, "PARALLEL_MIN", parallel_min)
     diagnoser = Diagnoser()
@@ -460,7 +450,7 @@ def test_halves_agree_with_one_pass(matcher: Any, tmp_path: Path, monkeypatch: p
 def test_halves_fall_back_to_one_pass_when_the_package_cap_is_reached(
     matcher: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: Any
 ) -> None:
-    from generator import diagnose
+    from generator.logs import diagnose
 
     caplog.set_level("DEBUG", logger="wheelfix.signatures")
     monkeypatch.setattr(diagnose, "MAX_PACKAGES", 20)
@@ -474,7 +464,7 @@ def test_halves_fall_back_to_one_pass_when_the_package_cap_is_reached(
     assert "reading the second half again" in caplog.text
 
 
-# -- regex conditions run in linear time (generator.linre), not in re's backtracking
+# -- regex conditions run in linear time (generator.logs.linre), not in re's backtracking
 
 
 @pytest.mark.parametrize(

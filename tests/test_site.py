@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from generator import kb as kb_mod
-from generator import site, views
+from generator.site import pages as site
+from generator.site import views
 
 DATA = Path(__file__).parent / "data"
 GOLDEN = DATA / "golden"
@@ -86,7 +87,7 @@ def test_api_files_are_versioned_and_complete(files: site.SiteFiles) -> None:
 
 
 def test_schema_file_is_the_json_schema(files: site.SiteFiles) -> None:
-    from generator.records import json_schema
+    from generator.kb.records import json_schema
 
     assert json.loads(files["schema/incident.json"]) == json_schema()
 
@@ -120,6 +121,6 @@ def test_python_label(spec: str, label: str) -> None:
     ],
 )
 def test_markdown_escaping(text: str, expected: str) -> None:
-    from generator.render import md_text
+    from generator.site.render import md_text
 
     assert md_text(text) == expected

@@ -2,7 +2,7 @@
 
 The properties run over every recorded project page x every CPython x every platform
 the KB knows; the sentences are read back by tests/statements.py, which shares no
-code with generator/support.py.
+code with generator/truth/support.py.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from conftest import recorded_page
 from indexserver import DATA_DIR
 from statements import check_counter_fact, check_sentence, named_versions
 
-from generator.claims import check_claim, fixed_upstream
-from generator.environments import load_environments
-from generator.support import MAX_RUNS, YANKED_NOTE, Run, Support, counter_fact, sentence, support
-from generator.verify import table
-from generator.wheels import Kind, Reason, Target, Verdict, cpython_minors, release_verdicts
+from generator.truth.claims import check_claim, fixed_upstream
+from generator.kb.environments import load_environments
+from generator.truth.support import MAX_RUNS, YANKED_NOTE, Run, Support, counter_fact, sentence, support
+from generator.site.verify import table
+from generator.truth.wheels import Kind, Reason, Target, Verdict, cpython_minors, release_verdicts
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECTS = sorted(p.stem for p in DATA_DIR.glob("*.json") if not p.name.endswith(".headers.json"))

@@ -14,11 +14,12 @@ from conftest import recorded_page
 from htmlsafety import render_page, visible_text
 from indexserver import IndexServer
 from generator import kb as kb_mod
-from generator import site, views
-from generator.build import BuildOptions, build_files
-from generator.index import IndexClient
-from generator.support import YANKED_NOTE
-from generator.verify import VerificationFailed, compute_extras, python_columns, table
+from generator.site import pages as site
+from generator.site import views
+from generator.site.build import BuildOptions, build_files
+from generator.index.client import IndexClient
+from generator.truth.support import YANKED_NOTE
+from generator.site.verify import VerificationFailed, compute_extras, python_columns, table
 
 ROOT = Path(__file__).resolve().parent.parent
 TIKTOKEN = "tiktoken-cargo-read-only-filesystem"

@@ -17,8 +17,9 @@ from packaging.version import Version
 from conftest import RECORDED_AT, recorded_page
 from indexserver import IndexServer
 
-from generator.indexdata import ProjectPage, parse_project_page
-from generator.wheels import Kind, Reason, Target, TargetError, file_version, release_verdicts
+from generator.index.page import ProjectPage, parse_project_page
+from generator.index.page import file_version
+from generator.truth.wheels import Kind, Reason, Target, TargetError, release_verdicts
 
 
 def _verdict(project: str, version: str, python: str, platform: str):  # type: ignore[no-untyped-def]

@@ -1,6 +1,6 @@
 """Invisible characters in YAML documents (records, environments.yaml) are refused with file:line:col.
 
-The rule (generator.yamldoc.invisible_character): controls but tab and line
+The rule (generator.kb.yamldoc.invisible_character): controls but tab and line
 feed, invisible formatting characters, line and paragraph separators,
 private-use characters, surrogates and noncharacters.  Raw in the file they
 are found before parsing (PyYAML's reader would raise on some of them);
@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from generator import kb as kb_mod
-from generator.records import parse_record
-from generator.yamldoc import invisible_character, load_document
+from generator.kb.records import parse_record
+from generator.kb.yamldoc import invisible_character, load_document
 
 ROOT = Path(__file__).parent.parent
 RECORD = ROOT / "kb" / "python-h-missing.yaml"

@@ -1,6 +1,6 @@
 /* wheelfix: run the regex programs of signatures.json (format 2) in linear time.
  *
- * A port of generator/linre.py's Program: a Thompson NFA simulated with all
+ * A port of generator/logs/linre.py's Program: a Thompson NFA simulated with all
  * threads at once, its states cached as a lazily built DFA with a bounded
  * cache. No backtracking, so a line costs at most len(line) x len(program)
  * steps, whatever the pattern. tests/test_linre_js.py runs this file under
@@ -10,7 +10,7 @@
 (function (root) {
   "use strict";
 
-  // Keep equal to generator/linre.py (checked by the tests).
+  // Keep equal to generator/logs/linre.py (checked by the tests).
   var MAX_PROGRAM = 1000;
   var MAX_CODE = 0x10ffff;
   var CACHE_BUDGET = 1 << 14;

@@ -1,6 +1,6 @@
 /* wheelfix: "Paste your build log" — match a log against signatures.json in the browser.
  *
- * Same normalisation and ranking as generator/logtext.py and generator/signatures.py
+ * Same normalisation and ranking as generator/logs/text.py, bundle.py and matcher.py
  * (tests/test_paste_js.py runs this file under node over every sample log and checks
  * that both pick the same guide, and that the patterns below equal Python's).
  * Regex conditions run as the programs in signatures.json, with linre.js: linear time,
@@ -17,7 +17,7 @@
   // This file's URL, for the worker (captured now: currentScript is only set while it runs).
   var scriptUrl = !isWorker && typeof document !== "undefined" && document.currentScript ? document.currentScript.src : null;
 
-  // Keep equal to generator/logtext.py and generator/mentions.py (checked by the tests).
+  // Keep equal to generator/logs/text.py and generator/logs/mentions.py (checked by the tests).
   var MAX_LINE = 65536;
   var ANSI_PATTERN = "\\x1b\\[[0-?]*[ -/]*[@-~]|\\x1b\\][^\\x07\\x1b\\n]*(?:\\x07|\\x1b\\\\)?|\\x1b[@-Z\\\\-_]|[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]";
   var WINPATH_PATTERN = "(?<=[A-Za-z0-9_.:~$-])\\\\+(?=[A-Za-z0-9_.~$-])";

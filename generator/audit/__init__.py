@@ -1,0 +1,1 @@
+"""``wheelfix audit``: pin files, targets, the resolver, judging and the report."""

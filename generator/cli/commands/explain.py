@@ -1,0 +1,233 @@
+"""``wheelfix explain [FILE|-]``: read a build log and point to the guide that fixes it.
+
+Prints, best first, each matching guide's title, URL, first fix and the log
+lines that matched; then what the log itself shows (packages built from
+source, the one that failed, Python version, platform and, from cached index
+data or with ``--online``, the nearest release with a wheel).  ``--json``
+prints the object documented in docs/api.md.  Exit 0 when a guide matched, 1
+when none did, 2 when the log or the bundle cannot be read.
+
+Start-up matters here (people pipe logs into it), so this module imports only
+the standard library and wheelfix's stdlib-only modules.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import stat
+import sys
+from typing import Any, BinaryIO, Dict, List, Optional
+
+from generator import safefile
+from generator.cli.nearest import nearest_wheel_or_note
+from generator.logs.diagnose import Diagnosis, Diagnoser
+from generator.logs.text import LogError
+from generator.logs.bundle import guide_url, load_bundle_file, SITE_URL
+from generator.logs.matcher import Match, Matcher
+
+#: Matches shown without ``--all``.
+DEFAULT_SHOWN = 3
+_LOG_HINT = "pass a log file, or pipe one in: ... 2>&1 | wheelfix explain -"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Declare the options of ``wheelfix explain``."""
+    parser.add_argument("file", nargs="?", default="-", metavar="FILE|-", help="the log to read (default: standard input)")
+    add_common_options(parser)
+    parser.add_argument("--json", action="store_true", help="print one JSON object (format in docs/api.md)")
+
+
+def add_common_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared with ``wheelfix run``."""
+    parser.add_argument("--index", metavar="FILE", help="signatures.json to use instead of the bundled one")
+    parser.add_argument("--online", action="store_true", help="fetch index data for the nearest wheel (default: cache only)")
+    parser.add_argument("--all", action="store_true", help=f"show every matching guide, not only the best {DEFAULT_SHOWN}")
+    parser.add_argument("--site-url", metavar="URL", help="base URL of the guides (default: $WHEELFIX_SITE_URL)")
+
+
+def site_url(args: argparse.Namespace) -> str:
+    """The base URL guides are printed under (may be "" for relative paths)."""
+    chosen: Optional[str] = getattr(args, "site_url", None)
+    if chosen is None:
+        chosen = os.environ.get("WHEELFIX_SITE_URL") or SITE_URL
+    return chosen
+
+
+def analyse(stream: BinaryIO, matcher: Matcher, online: bool, name: str = "standard input") -> "tuple[List[Match], Diagnosis]":
+    """Match and diagnose one log stream; :class:`LogError` if it holds nothing but blanks."""
+    diagnoser = Diagnoser()
+    regular = _regular_size(stream)
+    if regular is not None and regular > _BLANK_CHECK:
+        matches = matcher.match_stream(stream, diagnoser)  # keeps the file for the two-process read
+    else:
+        seen = _Seen(stream)
+        matches = matcher.match_stream(seen, diagnoser)  # type: ignore[arg-type]
+        if not seen.text:
+            raise LogError(f"the log ({name}) is empty" if not seen.any else f"the log ({name}) holds only blank lines",
+                           hint="pass the build's output, e.g. pip install ... 2>&1 | wheelfix explain -")
+    diagnosis = finish_diagnosis(diagnoser, online)
+    return matches, diagnosis
+
+
+# A regular file larger than this is taken as not blank without a look.
+_BLANK_CHECK = 1 << 16
+
+
+def _regular_size(stream: BinaryIO) -> Optional[int]:
+    try:
+        info = os.fstat(stream.fileno())
+    except (AttributeError, OSError, ValueError):
+        return None
+    return info.st_size if stat.S_ISREG(info.st_mode) else None
+
+
+class _Seen:
+    """A stream wrapper that notes whether anything but blanks went through it."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self.any = False
+        self.text = False
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        if data and not self.text:
+            self.any = True
+            self.text = bool(data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"))
+        return data
+
+
+def finish_diagnosis(diagnoser: Diagnoser, online: bool) -> Diagnosis:
+    """The diagnosis with its nearest wheel looked up (or why it is not known)."""
+    diagnosis = diagnoser.result()
+    diagnosis.nearest_wheel, diagnosis.nearest_wheel_note = nearest_wheel_or_note(diagnosis, online=online)
+    return diagnosis
+
+
+def to_json(matches: List[Match], diagnosis: Diagnosis, base: str, shown: Optional[int]) -> Dict[str, Any]:
+    """The ``explain --json`` object (docs/api.md)."""
+    return {
+        "matches": [
+            {
+                "id": m.id,
+                "title": m.title,
+                "url": guide_url(m.url, base),
+                "fix": m.fix,
+                "lines": [{"number": n, "text": t} for n, t in m.lines],
+            }
+            for m in matches[:shown]
+        ],
+        "diagnosis": diagnosis.to_json(),
+    }
+
+
+def render_text(matches: List[Match], diagnosis: Diagnosis, base: str, shown: Optional[int]) -> str:
+    """The human-readable explanation."""
+    out: List[str] = []
+    if not matches:
+        out.append("No guide matches this log.")
+    for rank, m in enumerate(matches[:shown], start=1):
+        out.append(f"{rank}. {m.title}")
+        out.append(f"   guide: {guide_url(m.url, base)}")
+        if m.fix:
+            out.append(f"   fix: {m.fix}")
+        out.append("   matched:")
+        width = len(str(m.lines[-1][0])) if m.lines else 1
+        for number, text in m.lines:
+            out.append(f"     {number:>{width}}: {_clip(text)}")
+    hidden = len(matches) - (shown if shown is not None else len(matches))
+    if hidden > 0:
+        out.append(f"({hidden} more; use --all to see them)")
+    facts = _facts(diagnosis)
+    if facts:
+        out.append("")
+        out.append("From the log:")
+        out.extend(f"  {k}: {v}" for k, v in facts)
+    return "\n".join(out) + "\n"
+
+
+def _clip(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+_BECAUSE = {
+    "stated": "the installer says its build failed",
+    "in progress": "its build was under way when the installer reported an error",
+    "build path": "only its build directory appears where the installer reported an error",
+}
+
+
+def _facts(d: Diagnosis) -> List["tuple[str, str]"]:
+    facts = []
+    if d.built_from_source:
+        facts.append(("built from source", ", ".join(d.built_from_source)))
+    if d.failed:
+        version = d.versions.get(d.failed)
+        said = f"{d.failed} {version}" if version else d.failed
+        facts.append(("failed", f"{said} ({_BECAUSE[d.failed_because]})" if d.failed_because else said))
+        if d.no_wheel_evidence:
+            how = f"its source archive {d.source_archive}" if d.source_archive else f"source ({_clip(d.no_wheel_evidence, 80)!r})"
+            facts.append(("no wheel used", f"it was built from {how}, which pip and uv do when no wheel of that "
+                          "release fits this Python and platform (or wheels are turned off)"))
+    if d.python:
+        facts.append(("Python", d.python))
+    if d.platform:
+        facts.append(("platform", d.platform_proof or d.platform))
+    if d.nearest_wheel:
+        facts.append(("nearest release with a wheel", f"{d.failed} {d.nearest_wheel['version']} ({d.nearest_wheel['file']})"))
+    elif d.nearest_wheel_note:
+        facts.append(("nearest release with a wheel", f"not known: {d.nearest_wheel_note}"))
+    return facts
+
+
+def _stdin() -> BinaryIO:
+    """Standard input as the log: refused when closed, or a device that never ends (``< /dev/zero``)."""
+    if sys.stdin is None:
+        raise LogError("cannot read standard input: it is closed", hint=_LOG_HINT)
+    try:
+        fd = sys.stdin.fileno()
+    except (OSError, ValueError):  # not a real file (tests give a buffer)
+        return sys.stdin.buffer
+    problem = safefile.log_stream_problem(fd)
+    if problem is not None:
+        raise LogError(f"cannot read standard input: {problem}", hint=_LOG_HINT)
+    return sys.stdin.buffer
+
+
+def run(args: argparse.Namespace) -> int:
+    """Explain the log named by ``args.file``.
+
+    A log is streamed with flat memory, so its size does not matter, and a
+    pipe or a FIFO is read like any stream: until its writer closes it, as
+    ``cat`` would (``explain <(make)`` names a pipe).  A device that is not a
+    terminal (``/dev/zero``) or a directory is refused, since it never ends or
+    is no log.
+    """
+    matcher = load_bundle_file(args.index)
+    if args.file == "-":
+        matches, diagnosis = analyse(_stdin(), matcher, args.online)
+    else:
+        problem = safefile.log_path_problem(args.file)  # before opening: a device never ends (a FIFO is read like a pipe)
+        if problem is not None:
+            raise LogError(f"cannot read log {safefile.shown(args.file)}: {problem}", hint=_LOG_HINT)
+        try:
+            stream = open(args.file, "rb")
+        except OSError as exc:
+            raise LogError(
+                f"cannot read log {args.file}: {exc.strerror or exc}",
+                hint="pass the path of a log file, or - to read standard input",
+            ) from None
+        with stream:
+            try:
+                matches, diagnosis = analyse(stream, matcher, args.online, args.file)
+            except OSError as exc:  # e.g. a directory on some systems, an I/O error
+                raise LogError(f"cannot read log {args.file}: {exc.strerror or exc}") from None
+    shown = None if args.all else DEFAULT_SHOWN
+    base = site_url(args)
+    if args.json:
+        sys.stdout.write(json.dumps(to_json(matches, diagnosis, base, None), ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(render_text(matches, diagnosis, base, shown))
+    return 0 if matches else 1

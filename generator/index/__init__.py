@@ -1,0 +1,1 @@
+"""Package-index data: the client, its cache and config, and the parsed page."""

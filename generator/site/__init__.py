@@ -1,0 +1,1 @@
+"""The site: facts from index data, page views, rendering and the build."""

@@ -1,0 +1,1 @@
+"""Pure rules: pip-exact wheel verdicts, support statements and record claims."""
