@@ -130,13 +130,18 @@ def test_search_lands_on_the_guide(driver: Any, base_url: str, entry: str, query
     ENTRY[entry](driver, box, query)
 
     def results(d: Any) -> Optional[List[Tuple[str, str]]]:
+        from selenium.common.exceptions import StaleElementReferenceException
+
         items = d.find_elements(By.CSS_SELECTOR, ".md-search-result__item")
         if not items:
             return None
-        return [
-            (a.get_attribute("href"), " ".join(a.text.split())[:80])
-            for a in (item.find_element(By.CSS_SELECTOR, "a") for item in items)
-        ]
+        try:
+            return [
+                (a.get_attribute("href"), " ".join(a.text.split())[:80])
+                for a in (item.find_element(By.CSS_SELECTOR, "a") for item in items)
+            ]
+        except StaleElementReferenceException:
+            return None  # the list re-rendered while it was read: read it again
 
     found = wait_for(
         driver, results, f"search results for {query!r} ({entry})",
@@ -146,7 +151,36 @@ def test_search_lands_on_the_guide(driver: Any, base_url: str, entry: str, query
     assert first == f"guides/{READ_ONLY}/", (
         f"query {query!r} ({entry}, box holds {box.get_attribute('value')!r}) ranked first: {found[:5]}"
     )
-    assert f"guides/{TIKTOKEN}/" in [_path(href, base_url) for href, _ in found], found
+    # The specific guide is in the results, though maybe past the first batch that
+    # Material renders: scroll the list, as a reader would, until it stops growing.
+    listed = _scrolled_results(driver, results)
+    assert f"guides/{TIKTOKEN}/" in [_path(href, base_url) for href, _ in listed], listed
+
+
+def _scrolled_results(driver: Any, results: Any) -> List[Tuple[str, str]]:
+    import time
+
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    def read() -> List[Tuple[str, str]]:
+        for _ in range(10):  # the list may re-render while it is read
+            try:
+                return list(results(driver) or [])
+            except StaleElementReferenceException:
+                time.sleep(0.2)
+        return []
+
+    listed = read()
+    for _ in range(20):  # Material renders ten more a scroll; a bounded number of scrolls
+        driver.execute_script(
+            "const w = document.querySelector('.md-search__scrollwrap'); if (w) w.scrollTop = w.scrollHeight;"
+        )
+        time.sleep(0.3)  # let the observer render the next batch (not a limit on anything)
+        more = read()
+        if len(more) == len(listed):
+            break
+        listed = more
+    return listed
 
 
 # --- 2. the paste page picks the same guide as `wheelfix explain` -------------------------
