@@ -183,8 +183,11 @@ class SectionReader:
         self._last = 0  # number of the last line seen
         self._finished = False
 
-    def block(self, first: int, text: str, markers: Sequence[Tuple[int, int]]) -> None:
-        """Note the sections ending at ``markers`` (line number, offset of its start in ``text``)."""
+    def block(self, first: int, text: str, markers: Sequence[Tuple[int, int]], count: Optional[int] = None) -> None:
+        """Note the sections ending at ``markers`` (line number, offset of its start in ``text``).
+
+        ``count``: the number of lines of ``text``, if the caller knows it.
+        """
         for number, start in markers:
             if len(self._windows) >= MAX_SECTIONS:
                 break
@@ -197,7 +200,8 @@ class SectionReader:
             if lo < first:
                 lines = self._tail_lines(max(lo, 1), first - 1) + lines
             self._windows.append((number, lo, lines))
-        count = text.count("\n") + 1
+        if count is None:
+            count = text.count("\n") + 1
         self._last = first + count - 1
         if count >= self._span:
             cut = len(text)

@@ -260,8 +260,12 @@ def test_stream_and_line_paths_agree(matcher: Any) -> None:
         # and a push feeder given tiny blocks agrees too
         feeder = matcher.feeder()
         for first, block in logtext.iter_blocks(io.BytesIO(raw), chunk_size=7):
-            feeder.block(first, block)
+            # The feeder counts the lines of a block for its reader.
+            assert feeder.block(first, block) == block.count("\n") + 1, path.name
         assert feeder.results() == streamed, path.name
+        assert list(logtext.iter_texts(io.BytesIO(raw), chunk_size=7)) == [
+            block for _, block in logtext.iter_blocks(io.BytesIO(raw), chunk_size=7)
+        ]
 
 
 def test_prefilter_never_hides_a_match() -> None:
@@ -343,7 +347,7 @@ def _streamed(matcher: Any, raw: bytes, chunk_size: int) -> Any:
     diagnoser = Diagnoser()
     feeder = matcher.feeder(diagnoser)
     for first, block in logtext.iter_blocks(io.BytesIO(raw), chunk_size=chunk_size):
-        feeder.block(first, block)
+        assert feeder.block(first, block) == block.count("\n") + 1
     return (feeder.results(), diagnoser.result()), feeder
 
 
