@@ -17,7 +17,15 @@ def _anchor_sets() -> List[List[str]]:
     alphabet = "abcdeFGH xyz=╰─>✖.("
     words = [[("".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 30)))) for _ in range(40)] for _ in range(20)]
     kb = [signatures._anchor(a) for a in (*MENTION_ANCHORS, *RULE_ANCHORS, *MARKER_ANCHORS, BOX_ANCHOR)]
-    return [kb, *words]
+    # Long keys alone in their group: looked for with bytes.find
+    alone = ["No such file or director", "failed to create directo", "xecutable not found", "Visual", "==", "Qzz Qzz Qzz Qzz"]
+    return [kb, alone, *words]
+
+
+def test_a_long_key_alone_is_found_without_a_regex() -> None:
+    # So that the tests above cover both kinds of scan.
+    scans = rawscan.byte_scans({a: {0} for a in _anchor_sets()[1]}, signatures._rank, signatures._trie_scan)
+    assert any(scan is None for scan, _targets in scans) and any(scan is not None for scan, _targets in scans)
 
 
 @pytest.mark.parametrize("anchors", _anchor_sets())
