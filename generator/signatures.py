@@ -17,9 +17,10 @@ the package being built, or with more conditions, beats a generic one.
 
 Speed: every condition carries a literal that any line it matches contains
 (its *need*).  :class:`Matcher` searches whole blocks of the log for all needs
-at once with one compiled alternation, and normalises and tests only the lines
-that hold one; memory stays flat because only the first matching line of each
-condition is kept.
+at once (one compiled alternation over text, or the few literal-first regexes
+of :mod:`generator.rawscan` over undecoded bytes), and decodes, normalises and
+tests only the lines that hold one; memory stays flat because only the first
+matching line of each condition is kept.
 """
 
 from __future__ import annotations
