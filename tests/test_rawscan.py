@@ -47,6 +47,8 @@ def test_byte_scans_find_what_the_text_scan_finds(anchors: List[str]) -> None:
     by_anchor = {a: {i} for i, a in enumerate(sorted(set(anchors)))}
     text_re, targets = signatures._trie_scan(by_anchor)
     scans = rawscan.byte_scans(by_anchor, signatures._rank, signatures._trie_scan)
+    whole = all(len(key) == len(anchor) for members in rawscan.group_anchors(by_anchor, signatures._rank).values()
+                for anchor, key in members)
     rng = random.Random(len(anchors))
     pool = list(by_anchor) + list("".join(by_anchor))
     for _ in range(300):
@@ -54,11 +56,14 @@ def test_byte_scans_find_what_the_text_scan_finds(anchors: List[str]) -> None:
         want = signatures._all_targets(text_re, targets, line)
         got = set().union(*(found for _at, _end, found in rawscan.hits(scans, line.encode("utf-8"))))
         assert want <= got, line
-        if all(len(key) == len(anchor) for members in rawscan.group_anchors(by_anchor, signatures._rank).values() for anchor, key in members):
+        if whole:  # no key cut short: the same handlers
             assert got == want, line
 
 
-_PIECES = [b"a", b"\n", b"\r", b"\xff", b"\xe2\x95", b"\xe2\x95\xb0", b"\x80", b"\xc3", b"\x1b[1m", b"\x07", b"\\", b"C:\\x", b"\xf0\x9f\x98\x80", b" "]
+_PIECES = [
+    b"a", b"\n", b"\r", b"\xff", b"\xe2\x95", b"\xe2\x95\xb0", b"\x80", b"\xc3",
+    b"\x1b[1m", b"\x07", b"\\", b"C:\\x", b"\xf0\x9f\x98\x80", b" ",
+]
 
 
 @pytest.mark.parametrize("seed", range(30))
