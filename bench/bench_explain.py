@@ -24,17 +24,34 @@ and logs made of line breaks only, each against its LF twin (lone CR was 20
 times slower than LF while breaks were unified by a regex substitution; a
 translation table now turns lone CRs into LFs).
 
-Where the time goes (gcc, 100 MB, CPU time of one process): reading,
-splitting and decoding ~0.28 s; the block scan ~0.55 s (one regex over all
-anchors: ~5.5 ns a character, of which ~3.2 ns is the regex engine's
-first-character check at every position, the floor of any ``re`` scan); the
-lines with a hit, failing sections and start-up the rest.  The scan looks
-only for rare strings that start with rare characters: the diagnosis no
-longer looks for "linux", "build/", "python3." on every line but reads them
-in the failing sections (generator.logs.buildsection), which took the gcc
-workload from 4.2 s to 1.4 s of CPU.  A log of at least
-``signatures.PARALLEL_MIN`` bytes in a regular file is read by two processes,
-one half each, merged exactly; on a busy machine that gains nothing.
+Where the time goes (gcc, 100 MB, CPU time of one process, loaded machine):
+splitting into blocks and the control-byte check ~1 ns a byte; the block
+scan ~5 ns a byte; start-up ~0.1 s (0.25 s with the 1,000 synthetic
+signatures); the lines with a hit and the failing sections the rest.  The
+scan reads undecoded bytes (generator.logs.rawscan): Python's re tests a leading
+character class at every position (~3-5 ns a character whatever the class),
+while a regex that starts with one literal skips to its next occurrence
+(~0.5 ns a byte with the rejects), so the anchors are cut to start at a
+character many of them share, one regex per such character (~15 for the
+KB), and a long key alone in its group is found with ``bytes.find``; only
+the lines with a hit and those the failing-section reader keeps are
+decoded.  Blocks with control bytes or backslashes, which normalisation
+changes, and UTF-16 logs (transcoded first) take the decoding path.  The
+lines of a block are counted once (they were counted three times, ~0.5 ns a
+byte each).  Measured old against new, alternating runs, best of 3, load
+15-20 on 2 cores: gcc 1.66 -> 1.37 s CPU (grep 0.13 s: 12.8x -> 10.5x),
+one process without start-up 1.1-1.3 -> 0.8-0.9 s; realistic with the
+synthetic signatures 3.54 -> 3.32 s CPU (grep 0.46 s: 7.7x -> 7.2x).
+The 3x goal is out of reach of the standard library: grep's multi-literal
+search costs ~1.3 ns a byte, and one pass of any Python regex over a block
+already costs ~0.5 ns a byte.  Earlier: the scan looks only for rare
+strings that start with rare characters: the diagnosis no longer looks for
+"linux", "build/", "python3." on every line but reads them in the failing
+sections (generator.logs.buildsection), which took the gcc workload from 4.2 s
+to 1.4 s of CPU.  A log of at least ``signatures.PARALLEL_MIN`` bytes in a
+regular file is read by two processes, one half each, merged exactly; that
+halves wall time on an idle machine of 2 cores or more (grep uses one) and
+gains nothing on a busy one.
 Last, ``backtracking shapes``: patterns such as ``(a|a)*zzz$`` on lines that
 hold their literal but do not match, which Python's re (and JavaScript's
 RegExp) take exponential time on; regex conditions run in generator.logs.linre,
@@ -44,9 +61,14 @@ running the diagnosis rules over them (prefix and trailing rules alone cost
 ~20 ns a character; rules without a literal start 4-10 ns each); one
 ``bytes.find`` per anchor instead of the regex (~0.35 ns a character per
 anchor: slower beyond ~10 anchors, and the KB already needs ~30); scanning
-undecoded bytes and decoding only hit lines (the regex is slower on bytes,
-which ate the decoding saved: 3% in all); choosing anchor windows by
-character frequencies of compiler lines (no gain).
+undecoded bytes with the one regex over all anchors and decoding only hit
+lines (that regex is slower on bytes, which ate the decoding saved: 3% in
+all; the literal-first regexes are what made bytes pay); choosing anchor
+windows of the one regex by character frequencies of compiler lines (no
+gain: its cost is the class test, not the tries); skipping blocks without
+a candidate (every 1 MB block of the workloads holds dozens of hits); a
+cheaper control-byte test (``translate`` to a marker byte then ``in``: the
+same ~0.6 ns a byte as deleting them).
 """
 
 from __future__ import annotations

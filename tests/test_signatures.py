@@ -250,8 +250,12 @@ def test_stream_and_line_paths_agree(matcher: Any) -> None:
         # and a push feeder given tiny blocks agrees too
         feeder = matcher.feeder()
         for first, block in logtext.iter_blocks(io.BytesIO(raw), chunk_size=7):
-            feeder.block(first, block)
+            # The feeder counts the lines of a block for its reader.
+            assert feeder.block(first, block) == block.count("\n") + 1, path.name
         assert feeder.results() == streamed, path.name
+        assert list(logtext.iter_texts(io.BytesIO(raw), chunk_size=7)) == [
+            block for _, block in logtext.iter_blocks(io.BytesIO(raw), chunk_size=7)
+        ]
 
 
 def test_prefilter_never_hides_a_match() -> None:
@@ -327,13 +331,19 @@ def _reference(matcher: Any, raw: bytes) -> Any:
     return matcher.analyse(lines, Diagnoser()), diagnose(raw_lines)
 
 
-def _streamed(matcher: Any, raw: bytes, chunk_size: int) -> Any:
+def _streamed(matcher: Any, raw: bytes, chunk_size: int, via: str = "text") -> Any:
+    """Feed ``raw`` in blocks of decoded text (``via="text"``) or of undecoded bytes (``"bytes"``)."""
     from generator.logs.diagnose import Diagnoser
 
     diagnoser = Diagnoser()
     feeder = matcher.feeder(diagnoser)
-    for first, block in logtext.iter_blocks(io.BytesIO(raw), chunk_size=chunk_size):
-        feeder.block(first, block)
+    if via == "bytes":
+        number = 1
+        for block in logtext.iter_raw_blocks(io.BytesIO(raw), chunk_size=chunk_size):
+            number += feeder.block_bytes(number, block)
+    else:
+        for first, text in logtext.iter_blocks(io.BytesIO(raw), chunk_size=chunk_size):
+            assert feeder.block(first, text) == text.count("\n") + 1
     return (feeder.results(), diagnoser.result()), feeder
 
 
@@ -348,26 +358,71 @@ def _mixed_log(seed: int, n: int) -> bytes:
     return "\n".join(rng.choice(pool) for _ in range(n)).encode("utf-8") + b"\n"
 
 
+@pytest.mark.parametrize("via", ["text", "bytes"])
 @pytest.mark.parametrize("chunk_size", [7, 512, 1 << 20])  # a block per line or so, small blocks, one block
-def test_block_scan_agrees_with_line_by_line(matcher: Any, chunk_size: int) -> None:
+def test_block_scan_agrees_with_line_by_line(matcher: Any, chunk_size: int, via: str) -> None:
     for path in _all_logs():
         if path.suffix not in (".log", ".bin"):
             continue
         raw = path.read_bytes()
-        got, _feeder = _streamed(matcher, raw, chunk_size)
+        got, _feeder = _streamed(matcher, raw, chunk_size, via)
         assert got == _reference(matcher, raw), path.name
 
 
+@pytest.mark.parametrize("via", ["text", "bytes"])
 @pytest.mark.parametrize("seed", range(6))
-def test_block_scan_agrees_on_long_mixed_logs(matcher: Any, seed: int) -> None:
+def test_block_scan_agrees_on_long_mixed_logs(matcher: Any, seed: int, via: str) -> None:
     # Long enough that matched conditions' anchors get dropped from the scan
-    # mid-log (the repeated lines hit them again and again).  Sample logs full of
-    # tracebacks (Python-version evidence on every line) dilute the lines that
-    # count towards a rebuild, so the mix needs more lines as kb/samples grows.
-    raw = _mixed_log(seed, 12000)
-    got, feeder = _streamed(matcher, raw, 2048)
+    # mid-log (the repeated lines hit them again and again).
+    raw = _mixed_log(seed, 4000)
+    got, feeder = _streamed(matcher, raw, 2048, via)
     assert got == _reference(matcher, raw)
     assert feeder._built_done, "the scan was never rebuilt: pruning untested"
+
+
+# Bytes that make a block take the decoding path, or decode to something else
+# than their characters: invalid and truncated UTF-8, a lone continuation byte,
+# ANSI colours, a control byte, Windows paths; and the non-ASCII anchors.
+_JUNK = [b"\xff", b"\xe2\x95", b"\x80", b"\xf0\x9f\x98", b"\x1b[31m", b"\x07", b"C:\\Users\\me", "╰─> ".encode(), "×".encode()]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_bytes_scan_agrees_on_logs_with_broken_utf8_and_escapes(matcher: Any, seed: int) -> None:
+    # Junk spliced into lines, rarely, so that some blocks are plain and go
+    # through the scan of bytes and others through decoding; blocks end
+    # anywhere, and sections reach back across blocks.
+    import random
+
+    rng = random.Random(seed)
+    lines = _mixed_log(seed, 1500).split(b"\n")
+    for _ in range(12):
+        k = rng.randrange(len(lines))
+        at = rng.randrange(len(lines[k]) + 1)
+        lines[k] = lines[k][:at] + rng.choice(_JUNK) + lines[k][at:]
+    raw = b"\n".join(lines)
+    want = _reference(matcher, raw)
+    for chunk_size in (300, 4096, 1 << 20):
+        got, feeder = _streamed(matcher, raw, chunk_size, "bytes")
+        assert got == want, chunk_size
+        # and the failing sections kept are the same lines as when decoding all
+        _got, by_text = _streamed(matcher, raw, chunk_size, "text")
+        assert feeder._sections.export() == by_text._sections.export(), chunk_size
+
+
+@pytest.mark.parametrize("lead", [0, 100, 249, 250, 251, 700])
+def test_bytes_scan_keeps_the_sections_decoding_all_keeps(matcher: Any, lead: int) -> None:
+    # A marker ``lead`` lines into a block, after lines with non-ASCII
+    # characters (so offsets in bytes and in characters differ), then more
+    # markers than open sections, and a long tail.
+    noise = ["━━ %d gcc -I/usr/include/python3.11 -c é_%d.c" % (i, i) for i in range(lead)]
+    marker = ["  note: This error originates from a subprocess, and is likely not a problem with pip."]
+    lines = noise + marker + noise[:50] + marker * 8 + ["× tail %d" % i for i in range(400)]
+    raw = "\n".join(lines).encode("utf-8")
+    for chunk_size in (8192, 1 << 20):
+        got, by_bytes = _streamed(matcher, raw, chunk_size, "bytes")
+        want, by_text = _streamed(matcher, raw, chunk_size, "text")
+        assert got == want
+        assert by_bytes._sections.export() == by_text._sections.export()
 
 
 def test_pruning_keeps_the_anchor_a_pending_condition_shares() -> None:

@@ -183,8 +183,11 @@ class SectionReader:
         self._last = 0  # number of the last line seen
         self._finished = False
 
-    def block(self, first: int, text: str, markers: Sequence[Tuple[int, int]]) -> None:
-        """Note the sections ending at ``markers`` (line number, offset of its start in ``text``)."""
+    def block(self, first: int, text: str, markers: Sequence[Tuple[int, int]], count: Optional[int] = None) -> None:
+        """Note the sections ending at ``markers`` (line number, offset of its start in ``text``).
+
+        ``count``: the number of lines of ``text``, if the caller knows it.
+        """
         for number, start in markers:
             if len(self._windows) >= MAX_SECTIONS:
                 break
@@ -197,7 +200,8 @@ class SectionReader:
             if lo < first:
                 lines = self._tail_lines(max(lo, 1), first - 1) + lines
             self._windows.append((number, lo, lines))
-        count = text.count("\n") + 1
+        if count is None:
+            count = text.count("\n") + 1
         self._last = first + count - 1
         if count >= self._span:
             cut = len(text)
@@ -206,6 +210,29 @@ class SectionReader:
             self._tail = text[cut + 1:].split("\n")
         else:
             self._tail = (self._tail + text.split("\n"))[-self._span:]
+
+    def block_raw(self, first: int, raw: bytes, markers: Sequence[Tuple[int, int]], count: int) -> None:
+        """:meth:`block` for a block of UTF-8 (offsets in bytes) that decoding alone turns into its text.
+
+        Decodes only the lines kept: the sections of the markers that still
+        open one, and the last lines (see ``generator.logs.text.is_plain``).
+        """
+        cut = len(raw)
+        for _ in range(self._span):
+            cut = raw.rfind(b"\n", 0, cut)
+            if cut < 0:
+                break
+        cut += 1  # the start of the last ``span`` lines, or 0
+        live = markers[:max(MAX_SECTIONS - len(self._windows), 0)]
+        if live:
+            number, begin = live[0]
+            for _ in range(min(self._span, number - first)):
+                begin = raw.rfind(b"\n", 0, begin - 1) + 1
+            cut = min(cut, begin)
+        text = raw[cut:].decode("utf-8", "replace")
+        shown = [(number, len(raw[cut:start].decode("utf-8", "replace"))) for number, start in live]
+        kept = text.count("\n") + 1
+        self.block(first + count - kept, text, shown, kept)
 
     def export(self) -> Tuple[List[_Window], List[str], int]:
         """What :meth:`absorb` needs: picklable."""

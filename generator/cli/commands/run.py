@@ -65,8 +65,7 @@ class _Merged:
             return
         text = decode_block(block)
         with self._lock:
-            self.session.block(self._number, text)
-            self._number += text.count("\n") + 1
+            self._number += self.session.block(self._number, text)
 
 
 def _pump(src: IO[bytes], dst_fd: int, merged: _Merged, errors: List[BaseException]) -> None:
