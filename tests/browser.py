@@ -165,11 +165,15 @@ def wait_for(
     On timeout the test fails naming ``what`` and, if given, what ``state()``
     says the page shows instead.
     """
-    from selenium.common.exceptions import TimeoutException
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
 
     try:
-        result = WebDriverWait(driver, timeout).until(lambda d: condition(d) or False)
+        # Material re-renders search results while a query settles: an element read in
+        # one pass can be replaced before the next read, so a stale one means "not yet".
+        result = WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(
+            lambda d: condition(d) or False
+        )
     except TimeoutException:
         shown = f"; instead {state()}" if state is not None else ""
         pytest.fail(f"timed out after {timeout:g}s waiting for {what} on {driver.current_url}{shown}", pytrace=False)
