@@ -300,11 +300,14 @@ def test_an_index_that_is_down_leaves_cached_pages_usable(tmp_path: Path, caplog
     limits = replace(LIMITS, max_page_bytes=IndexLimits().max_page_bytes)  # some pages are MBs
     with IndexServer() as server:
         good = _client(server, tmp_path / "cache", limits=limits).fetch_many(names)
+        # Counted here, not assumed to be len(names): on a loaded machine a read of the
+        # healthy server can time out and be retried.
+        before = server.total_requests()
         server.add_fault("*", "reset", forever=True)
         caplog.set_level(logging.WARNING, logger="wheelfix")
         client = _client(server, tmp_path / "cache", max_age=timedelta(0), max_workers=4, limits=limits)
         results = client.fetch_many(names)
-        assert server.total_requests() - len(names) <= LIMITS.max_failures + client.max_workers
+        assert server.total_requests() - before <= LIMITS.max_failures + client.max_workers
     for name in names:
         assert results[name].files == good[name].files  # type: ignore[union-attr]
     assert client.stats.stale_uses == len(names)
