@@ -23,7 +23,7 @@ from sitebuild import ROOT, plain_config
 
 from generator.cli import main
 
-zensical = pytest.importorskip("zensical", reason="Zensical is in the test extra: pip install -e '.[test]'")
+zensical = pytest.importorskip("zensical", reason="Zensical is in the test extra (Python 3.11 and newer): pip install -e '.[test]'")
 
 #: A few real records (their pages, with the recorded index data), small enough to build fast.
 RECORDS = ("tiktoken-cargo-read-only-filesystem", "cargo-read-only-filesystem", "lxml-no-wheel-new-python")
