@@ -60,12 +60,12 @@ class Finding:
     def body(self) -> str:
         """The issue body: Markdown, the counter-facts quoted as code so that no record text renders."""
         lines = [
-            f"The daily refresh found that index data no longer matches `{self.file}`.",
+            f"The daily refresh found that index data no longer matches {_code(self.file)}.",
             "",
         ]
         for fact in self.facts:
             what = "Claim no longer holds" if fact.kind == "claim" else "Fixed upstream inside the affected range"
-            lines.append(f"- **{what}** (`{self.file}` line {fact.line}): {_code(fact.message)}")
+            lines.append(f"- **{what}** ({_code(self.file)} line {fact.line}): {_code(fact.message)}")
         lines += ["", "Update the record (or its claim), then close this issue. This issue is updated by the daily refresh."]
         return "\n".join(lines) + "\n"
 
