@@ -36,6 +36,8 @@ COMMANDS = {
     "run": "run an install command and explain its failure",
     "audit": "check a requirements or lock file for source builds on a target",
     "new": "start a new record from a template",
+    "summary": "print the version tables of some guides as Markdown (for a CI job summary)",
+    "refresh": "re-read the index and report records whose claims or affected ranges changed",
     "bundle": "regenerate the signatures bundled in the package from kb/",
 }
 

@@ -1,25 +1,60 @@
-"""``wheelfix check``: validate every record, and with ``--online`` verify every claim."""
+"""``wheelfix check``: validate every record, and with ``--online`` verify every claim.
+
+With ``--annotate`` (on by default inside GitHub Actions, ``GITHUB_ACTIONS=true``)
+every problem is also written as an ``::error file=...,line=...`` workflow
+command, so that a pull request shows it on the line of the record it is about.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from pathlib import Path
+from typing import List, Optional, Tuple
 
 from generator.cli.commands import _common
 
 logger = logging.getLogger("wheelfix.check")
 
+# Problems are "FILE:LINE:COL: message" (or "FILE: message" when no line is known).
+_LOCATED = re.compile(r"(?P<file>[^:\s][^:]*?)(?::(?P<line>[1-9][0-9]*)(?::[0-9]+)?)?: (?P<message>.+)", re.DOTALL)
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     _common.add_kb_option(parser)
     parser.add_argument("--online", action="store_true", help="also verify every fix claim against index data")
+    parser.add_argument(
+        "--annotate", action=argparse.BooleanOptionalAction, default=None,
+        help="also write each problem as a GitHub Actions error annotation (default: on inside GitHub Actions)",
+    )
     _common.add_index_options(parser)
+
+
+def locate(problem: str) -> Tuple[Optional[str], Optional[int], str]:
+    """(file, line, message) of a problem line; file and line are None when it names none."""
+    match = _LOCATED.fullmatch(problem)
+    if match is None:
+        return None, None, problem
+    line = match.group("line")
+    return match.group("file"), int(line) if line else None, match.group("message")
+
+
+def annotation_commands(problems: List[str]) -> List[str]:
+    """One ``::error`` workflow command per problem, on its file and line."""
+    from generator.cli.ghactions import annotation
+
+    out = []
+    for problem in problems:
+        file, line, message = locate(problem)
+        out.append(annotation("error", message, file=file, line=line, title="wheelfix check"))
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
     from generator import kb as kb_mod
+    from generator.cli import ghactions
 
     knowledge, errors = kb_mod.check(Path(args.kb))
     problems = [e.format() for e in errors]
@@ -30,6 +65,10 @@ def run(args: argparse.Namespace) -> int:
         problems.extend(report.problems)
     for line in problems:
         print(line)
+    annotate = ghactions.in_github_actions() if args.annotate is None else args.annotate
+    if annotate:
+        for command in annotation_commands(problems):
+            print(command)
     n = len(knowledge.records)
     if problems:
         print(f"wheelfix: {len(problems)} problem(s) in {args.kb}/ ({n} valid record(s))", file=sys.stderr)
