@@ -21,10 +21,16 @@
 # CARGO_HOME/registry/cache. Set CARGO_PROTOCOL=sparse to try the default protocol.
 #
 # Needs: root, util-linux `unshare`, a Rust toolchain (rustup), /root/.pyenv/versions/3.13.*.
+# Shape variants (renderings of the captures above by ../repro-shapes.sh):
+#   buildkit-pip-pendulum-readonly pip-pendulum-readonly as `docker build --progress=plain` shows it
+#   gha-uv-pendulum-readonly   uv-pendulum-readonly with GitHub Actions timestamps
+#   midline-pip-pendulum-readonly pip-pendulum-readonly from the middle of its "× Preparing metadata" line to the end
 set -euo pipefail
 SAMPLE=cargo-read-only-filesystem
 # shellcheck source=../repro-lib.sh
 . "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+# shellcheck source=../repro-shapes.sh
+. "$(dirname "$0")/../repro-shapes.sh"
 CARGO_PROTOCOL="${CARGO_PROTOCOL:-git}"
 MADE_CARGO_DIR=0
 
@@ -62,5 +68,8 @@ CASE="${1:-pip-pendulum-readonly}"
 case "$CASE" in
   pip-pendulum-readonly) _capture "$CASE" _readonly_cargo pip ;;
   uv-pendulum-readonly) _capture "$CASE" _readonly_cargo uv ;;
+  buildkit-pip-pendulum-readonly) _from_capture pip-pendulum-readonly | _excerpt '^Collecting' | _buildkit 8 3.417 ;;
+  gha-uv-pendulum-readonly) _from_capture uv-pendulum-readonly | _gha_stamps 10 2 ;;
+  midline-pip-pendulum-readonly) _from_capture pip-pendulum-readonly | _excerpt 'did not run successfully' | _midline 14 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac

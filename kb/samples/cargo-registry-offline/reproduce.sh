@@ -19,10 +19,15 @@
 # CARGO_HOME is a fresh empty directory (toolchain binaries linked into its bin/), so nothing
 # cached on the capture machine hides the failure.
 # Needs: a Rust toolchain (rustup), /root/.pyenv/versions/3.13.*.
+# Shape variants (renderings of the captures above by ../repro-shapes.sh):
+#   buildkit-pip-pendulum-no-network pip-pendulum-no-network as `docker build --progress=plain` shows it
+#   midline-pip-pendulum-net-offline pip-pendulum-net-offline from the middle of its "× Preparing metadata" line to the end
 set -euo pipefail
 SAMPLE=cargo-registry-offline
 # shellcheck source=../repro-lib.sh
 . "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+# shellcheck source=../repro-shapes.sh
+. "$(dirname "$0")/../repro-shapes.sh"
 
 _cargo_home() {
   local sysroot
@@ -53,5 +58,7 @@ case "$CASE" in
   pip-pendulum-no-network) _capture "$CASE" _run pip ;;
   uv-pendulum-no-network) _capture "$CASE" _run uv ;;
   pip-pendulum-net-offline) _capture "$CASE" _run pip CARGO_NET_OFFLINE=true ;;
+  buildkit-pip-pendulum-no-network) _from_capture pip-pendulum-no-network | _excerpt '^Collecting' | _buildkit 9 5.206 ;;
+  midline-pip-pendulum-net-offline) _from_capture pip-pendulum-net-offline | _excerpt 'did not run successfully' | _midline 14 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac

@@ -19,10 +19,15 @@
 #
 # Usage: reproduce.sh [CASE]   (CASE as above, default uv-cffi; prints the output)
 # Needs: root, util-linux `unshare`, gcc, pkg-config, the pyenv Pythons above.
+# Shape variants (renderings of the captures above by ../repro-shapes.sh):
+#   gha-uv-cffi                uv-cffi with GitHub Actions timestamps
+#   midline-pip21-cffi         pip21-cffi from the middle of its "ERROR: Command errored out" line to the end
 set -euo pipefail
 SAMPLE=cffi-ffi-h-missing
 # shellcheck source=../repro-lib.sh
 . "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+# shellcheck source=../repro-shapes.sh
+. "$(dirname "$0")/../repro-shapes.sh"
 MULTIARCH="$(gcc -print-multiarch)"
 INC_DIR="/usr/include/$MULTIARCH"
 PC_DIR="/usr/lib/$MULTIARCH/pkgconfig"
@@ -65,5 +70,7 @@ case "$CASE" in
   uv-cffi) _capture "$CASE" _uv ;;
   pip21-cffi) _capture "$CASE" _pip21 ;;
   pip-cffi-clang) _capture "$CASE" _pip_clang ;;
+  gha-uv-cffi) _from_capture uv-cffi | _gha_stamps 12 7 ;;
+  midline-pip21-cffi) _from_capture pip21-cffi | _excerpt 'Command errored out' | _midline 12 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac

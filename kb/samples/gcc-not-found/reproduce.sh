@@ -25,10 +25,14 @@
 #
 # Usage: reproduce.sh [CASE]   (CASE as above, default pip-psutil; prints the output)
 # Needs: the pyenv Pythons above.
+# Shape variants (renderings of the captures above by ../repro-shapes.sh):
+#   midline-pip-psutil         pip-psutil from the middle of its "× Building wheel" line to the end
 set -euo pipefail
 SAMPLE=gcc-not-found
 # shellcheck source=../repro-lib.sh
 . "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+# shellcheck source=../repro-shapes.sh
+. "$(dirname "$0")/../repro-shapes.sh"
 COMPILERS=(cc 'gcc*' 'c++' 'g++*' 'clang*' 'x86_64-linux-gnu-gcc*' 'x86_64-linux-gnu-g++*')
 
 _pip() {
@@ -55,5 +59,6 @@ case "$CASE" in
   pip21-netifaces-distutils-py38) _capture "$CASE" _pip 3.8 "$OLD_PIP_VERSION" \
       --no-build-isolation --no-binary netifaces netifaces==0.11.0 ;;
   pip-numpy-meson) _capture "$CASE" _pip 3.13 "" numpy==1.26.4 ;;
+  midline-pip-psutil) _from_capture pip-psutil | _excerpt 'did not run successfully' | _midline 14 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac

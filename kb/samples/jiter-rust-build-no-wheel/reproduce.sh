@@ -15,10 +15,14 @@
 #
 # Usage: reproduce.sh [CASE]   (CASE as above, default pip-jiter; prints the output)
 # Needs: the pyenv Python above (PYENV_ROOT_DIR=/root/.pyenv/versions).
+# Shape variants (renderings of the captures above by ../repro-shapes.sh):
+#   gha-uv-jiter               uv-jiter with GitHub Actions timestamps
 set -euo pipefail
 SAMPLE=jiter-rust-build-no-wheel
 # shellcheck source=../repro-lib.sh
 . "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+# shellcheck source=../repro-shapes.sh
+. "$(dirname "$0")/../repro-shapes.sh"
 
 _no_rust_path() {
   # $1: venv. PATH without ~/.cargo/bin; fail loudly if a system cargo would still be found.
@@ -50,5 +54,6 @@ case "$CASE" in
   pip-jiter) _capture "$CASE" _pip ;;
   uv-jiter) _capture "$CASE" _uv ;;
   pip-requirements-openai) _capture "$CASE" _pip_requirements ;;
+  gha-uv-jiter) _from_capture uv-jiter | _gha_stamps 14 9 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac

@@ -21,10 +21,14 @@
 #
 # Usage: reproduce.sh [CASE]   (CASE as above, default pip-lxml492; prints the output)
 # Needs: the pyenv Pythons above, gcc.
+# Shape variants (renderings of the captures above by ../repro-shapes.sh):
+#   midline-pip-lxml492        pip-lxml492 from the middle of its "× ... did not run successfully" line to the end
 set -euo pipefail
 SAMPLE=lxml-libxml2-libxslt-missing
 # shellcheck source=../repro-lib.sh
 . "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+# shellcheck source=../repro-shapes.sh
+. "$(dirname "$0")/../repro-shapes.sh"
 
 _pip() {
   # $1: python minor, $2: pip version or "", $3...: pip install arguments
@@ -45,5 +49,6 @@ case "$CASE" in
   uv-lxml492) _capture "$CASE" _uv ;;
   pip21-lxml492) _capture "$CASE" _pip 3.9 "$OLD_PIP_VERSION" --no-binary lxml lxml==4.9.2 ;;
   pip-lxml522-py313) _capture "$CASE" _pip 3.13 "" lxml==5.2.2 ;;
+  midline-pip-lxml492) _from_capture pip-lxml492 | _excerpt 'did not run successfully' | _midline 14 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac

@@ -19,10 +19,16 @@
 #
 # Usage: reproduce.sh [CASE]   (CASE as above, default pip-jellyfish; prints the output)
 # Needs: the pyenv Pythons above (PYENV_ROOT_DIR=/root/.pyenv/versions).
+# Shape variants (renderings of the captures above by ../repro-shapes.sh):
+#   buildkit-pip-jellyfish     pip-jellyfish as `docker build --progress=plain` shows it
+#   gha-uv-blake3              uv-blake3 with GitHub Actions timestamps
+#   midline-pip-blake3         pip-blake3 from the middle of its "× Preparing metadata" line to the end
 set -euo pipefail
 SAMPLE=maturin-cargo-not-installed
 # shellcheck source=../repro-lib.sh
 . "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+# shellcheck source=../repro-shapes.sh
+. "$(dirname "$0")/../repro-shapes.sh"
 
 _no_rust_path() {
   # $1: venv. PATH without ~/.cargo/bin; fail loudly if a system cargo would still be found.
@@ -68,5 +74,8 @@ case "$CASE" in
   uv-blake3) _capture "$CASE" _uv ;;
   poetry-jellyfish) _capture "$CASE" _poetry ;;
   pip-blake3) _capture "$CASE" _pip 3.12 blake3==0.3.3 ;;
+  buildkit-pip-jellyfish) _from_capture pip-jellyfish | _excerpt '^Collecting' | _buildkit 7 2.884 ;;
+  gha-uv-blake3) _from_capture uv-blake3 | _gha_stamps 9 41 ;;
+  midline-pip-blake3) _from_capture pip-blake3 | _excerpt 'did not run successfully' | _midline 14 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac

@@ -18,10 +18,15 @@
 #
 # Usage: reproduce.sh [CASE]   (CASE as above, default pip-pendulum; prints the output)
 # Needs: the pyenv Python above (PYENV_ROOT_DIR=/root/.pyenv/versions).
+# Shape variants (renderings of the captures above by ../repro-shapes.sh):
+#   buildkit-pip-pendulum      pip-pendulum as `docker build --progress=plain` shows it
+#   midline-pip-pendulum       pip-pendulum from the middle of its "× ... did not run successfully" line to the end
 set -euo pipefail
 SAMPLE=maturin-rust-autoinstall-offline
 # shellcheck source=../repro-lib.sh
 . "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+# shellcheck source=../repro-shapes.sh
+. "$(dirname "$0")/../repro-shapes.sh"
 
 _no_rust_path() {
   # $1: venv. PATH without ~/.cargo/bin; fail loudly if a system cargo would still be found.
@@ -65,5 +70,7 @@ case "$CASE" in
   pip-pendulum) _capture "$CASE" _pip ;;
   uv-pendulum) _capture "$CASE" _uv ;;
   poetry-pendulum) _capture "$CASE" _poetry ;;
+  buildkit-pip-pendulum) _from_capture pip-pendulum | _excerpt '^Collecting' | _buildkit 6 4.019 ;;
+  midline-pip-pendulum) _from_capture pip-pendulum | _excerpt 'did not run successfully' | _midline 14 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac

@@ -17,10 +17,14 @@
 #
 # Usage: reproduce.sh [CASE]   (CASE as above, default pip-pillow-jpeg; prints the output)
 # Needs: root, util-linux `unshare`, gcc, /root/.pyenv/versions/3.12.*, ~150 MB in /tmp.
+# Shape variants (renderings of the captures above by ../repro-shapes.sh):
+#   midline-pip-pillow-zlib    pip-pillow-zlib from the middle of its "× ... did not run successfully" line to the end
 set -euo pipefail
 SAMPLE=pillow-headers-not-found
 # shellcheck source=../repro-lib.sh
 . "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+# shellcheck source=../repro-shapes.sh
+. "$(dirname "$0")/../repro-shapes.sh"
 
 _run() {
   # $1: pip|uv, $2: header to hide (relative to /usr/include)
@@ -43,5 +47,6 @@ case "$CASE" in
   pip-pillow-jpeg) _capture "$CASE" _run pip jpeglib.h ;;
   uv-pillow-jpeg) _capture "$CASE" _run uv jpeglib.h ;;
   pip-pillow-zlib) _capture "$CASE" _run pip zlib.h ;;
+  midline-pip-pillow-zlib) _from_capture pip-pillow-zlib | _excerpt 'did not run successfully' | _midline 14 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac

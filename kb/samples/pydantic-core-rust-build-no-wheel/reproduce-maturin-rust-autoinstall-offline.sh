@@ -24,10 +24,14 @@
 #
 # Usage: reproduce.sh [CASE]   (CASE as above, default pip-pydantic; prints the output)
 # Needs: the pyenv Pythons above (PYENV_ROOT_DIR=/root/.pyenv/versions).
+# Shape variants (renderings of the captures above by ../repro-shapes.sh):
+#   gha-uv-pydantic            uv-pydantic with GitHub Actions timestamps
 set -euo pipefail
 SAMPLE=maturin-rust-autoinstall-offline
 # shellcheck source=../repro-lib.sh
 . "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+# shellcheck source=../repro-shapes.sh
+. "$(dirname "$0")/../repro-shapes.sh"
 
 _no_rust_path() {
   # $1: venv. PATH without ~/.cargo/bin; fail loudly if a system cargo would still be found.
@@ -79,5 +83,6 @@ case "$CASE" in
   uv-pydantic) _capture "$CASE" _uv_pydantic ;;
   poetry-pydantic) _capture "$CASE" _poetry_pydantic ;;
   pip21-orjson) _capture "$CASE" _pip21_orjson ;;
+  gha-uv-pydantic) _from_capture uv-pydantic | _gha_stamps 15 3 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac

@@ -20,10 +20,15 @@
 #
 # Usage: reproduce.sh [CASE]   (CASE as above, default pip-netifaces; prints the output)
 # Needs: /root/.pyenv/versions/3.12.*, gcc, ~310 MB in /tmp.
+# Shape variants (renderings of the captures above by ../repro-shapes.sh):
+#   buildkit-pip-netifaces     pip-netifaces as `docker build --progress=plain` shows it
+#   midline-pip-multidict      pip-multidict from the middle of its "× Building wheel" line to the end
 set -euo pipefail
 SAMPLE=python-h-missing
 # shellcheck source=../repro-lib.sh
 . "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+# shellcheck source=../repro-shapes.sh
+. "$(dirname "$0")/../repro-shapes.sh"
 
 _python_without_headers() {
   local orig prefix="$WORK/python3.12-no-headers" cfg
@@ -62,5 +67,7 @@ case "$CASE" in
   uv-netifaces) _capture "$CASE" _run uv netifaces==0.11.0 ;;
   pip-multidict) _capture "$CASE" _run pip --no-binary multidict multidict==6.0.5 ;;
   pip-netifaces-clang) _capture "$CASE" _run_clang netifaces==0.11.0 ;;
+  buildkit-pip-netifaces) _from_capture pip-netifaces | _excerpt '^Collecting' | _buildkit 10 1.733 ;;
+  midline-pip-multidict) _from_capture pip-multidict | _excerpt 'did not run successfully' | _midline 14 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac

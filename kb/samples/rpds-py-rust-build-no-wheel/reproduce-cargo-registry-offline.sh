@@ -22,10 +22,15 @@
 # CARGO_HOME is a fresh empty directory (toolchain binaries linked into its bin/), so nothing
 # cached on the capture machine hides the failure.
 # Needs: a Rust toolchain (rustup), /root/.pyenv/versions/3.13.*.
+# Shape variants (renderings of the captures above by ../repro-shapes.sh):
+#   excerpt-pip-rpds-no-network pip-rpds-no-network from pip's error block to the end
+#   buildkit-pip-rpds-no-network pip-rpds-no-network as `docker build --progress=plain` shows it
 set -euo pipefail
 SAMPLE=cargo-registry-offline
 # shellcheck source=../repro-lib.sh
 . "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+# shellcheck source=../repro-shapes.sh
+. "$(dirname "$0")/../repro-shapes.sh"
 
 _cargo_home() {
   local sysroot
@@ -56,5 +61,7 @@ case "$CASE" in
   pip-rpds-no-network) _capture "$CASE" _run pip ;;
   uv-rpds-no-network) _capture "$CASE" _run uv ;;
   pip-rpds-net-offline) _capture "$CASE" _run pip CARGO_NET_OFFLINE=true ;;
+  excerpt-pip-rpds-no-network) _from_capture pip-rpds-no-network | _excerpt 'error: subprocess-exited-with-error' ;;
+  buildkit-pip-rpds-no-network) _from_capture pip-rpds-no-network | _excerpt '^Collecting' | _buildkit 8 2.611 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac

@@ -12,10 +12,15 @@
 #
 # Usage: reproduce.sh [CASE]   (CASE as above, default pip-safetensors; prints the output)
 # Needs: the pyenv Python above (PYENV_ROOT_DIR=/root/.pyenv/versions).
+# Shape variants (renderings of the captures above by ../repro-shapes.sh):
+#   gha-uv-safetensors         uv-safetensors with GitHub Actions timestamps
+#   midline-pip-safetensors    pip-safetensors from the middle of its "× ... did not run successfully" line to the end
 set -euo pipefail
 SAMPLE=rust-compiler-missing
 # shellcheck source=../repro-lib.sh
 . "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+# shellcheck source=../repro-shapes.sh
+. "$(dirname "$0")/../repro-shapes.sh"
 
 _no_rust_path() {
   # $1: venv. PATH without ~/.cargo/bin; fail loudly if a system rustc would still be found.
@@ -59,5 +64,7 @@ case "$CASE" in
   pip-safetensors) _capture "$CASE" _pip ;;
   uv-safetensors) _capture "$CASE" _uv ;;
   poetry-safetensors) _capture "$CASE" _poetry ;;
+  gha-uv-safetensors) _from_capture uv-safetensors | _gha_stamps 13 20 ;;
+  midline-pip-safetensors) _from_capture pip-safetensors | _excerpt 'did not run successfully' | _midline 14 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac

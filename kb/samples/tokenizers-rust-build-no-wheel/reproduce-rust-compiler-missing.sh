@@ -15,10 +15,16 @@
 #
 # Usage: reproduce.sh [CASE]   (CASE as above, default pip-tokenizers; prints the output)
 # Needs: the pyenv Pythons above (PYENV_ROOT_DIR=/root/.pyenv/versions), gcc.
+# Shape variants (renderings of the captures above by ../repro-shapes.sh):
+#   excerpt-pip-tokenizers     pip-tokenizers from pip's error block to the end
+#   buildkit-pip-tokenizers    pip-tokenizers as `docker build --progress=plain` shows it
+#   midline-uv-tokenizers      uv-tokenizers from the middle of its "Failed to build" line to the end
 set -euo pipefail
 SAMPLE=rust-compiler-missing
 # shellcheck source=../repro-lib.sh
 . "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+# shellcheck source=../repro-shapes.sh
+. "$(dirname "$0")/../repro-shapes.sh"
 
 _no_rust_path() {
   # $1: venv. PATH without ~/.cargo/bin; fail loudly if a system rustc would still be found.
@@ -50,5 +56,8 @@ case "$CASE" in
   pip-tokenizers) _capture "$CASE" _pip_tokenizers ;;
   uv-tokenizers) _capture "$CASE" _uv_tokenizers ;;
   pip21-cryptography) _capture "$CASE" _pip21_cryptography ;;
+  excerpt-pip-tokenizers) _from_capture pip-tokenizers | _excerpt 'error: subprocess-exited-with-error' ;;
+  buildkit-pip-tokenizers) _from_capture pip-tokenizers | _excerpt '^Collecting' | _buildkit 11 6.540 ;;
+  midline-uv-tokenizers) _from_capture uv-tokenizers | _excerpt 'Failed to build' | _midline 9 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac
