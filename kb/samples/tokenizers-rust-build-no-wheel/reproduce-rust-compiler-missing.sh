@@ -19,6 +19,9 @@
 #   excerpt-pip-tokenizers     pip-tokenizers from pip's error block to the end
 #   buildkit-pip-tokenizers    pip-tokenizers as `docker build --progress=plain` shows it
 #   midline-uv-tokenizers      uv-tokenizers from the middle of its "Failed to build" line to the end
+#   gha-pip21-cryptography     pip21-cryptography with GitHub Actions timestamps
+#   excerpt-pip21-cryptography pip21-cryptography from pip's "ERROR: Command errored out" to the end
+#   midline-pip21-cryptography pip21-cryptography from the middle of its "ERROR: Command errored out" line to the end
 set -euo pipefail
 SAMPLE=rust-compiler-missing
 # shellcheck source=../repro-lib.sh
@@ -59,5 +62,8 @@ case "$CASE" in
   excerpt-pip-tokenizers) _from_capture pip-tokenizers | _excerpt 'error: subprocess-exited-with-error' ;;
   buildkit-pip-tokenizers) _from_capture pip-tokenizers | _excerpt '^Collecting' | _buildkit 11 6.540 ;;
   midline-uv-tokenizers) _from_capture uv-tokenizers | _excerpt 'Failed to build' | _midline 9 ;;
+  gha-pip21-cryptography) _from_capture pip21-cryptography | _gha_stamps 7 52 ;;
+  excerpt-pip21-cryptography) _from_capture pip21-cryptography | _excerpt 'Command errored out' ;;
+  midline-pip21-cryptography) _from_capture pip21-cryptography | _excerpt 'Command errored out' | _midline 12 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac
