@@ -18,9 +18,9 @@
 # to every system executable except xml2-config, xslt-config and pkg-config (the three ways
 # lxml's setup asks where libxml2 is). The headers stay in /usr/include/libxml2, which the
 # compiler does not search by itself, as on a machine without the -dev packages.
-#
 #   poetry-lxml492  poetry 2.5.1 (`poetry install` of a project depending on lxml==4.9.2, no
 #                    cp312 wheel; in-project venv on CPython 3.12.1).
+#
 # Usage: reproduce.sh [CASE]   (CASE as above, default pip-lxml492; prints the output)
 # Needs: the pyenv Pythons above, gcc.
 # Shape variants (renderings of the captures above by ../repro-shapes.sh):

@@ -9,9 +9,9 @@
 #   uv-safetensors      the same with uv 0.13.9 (`uv pip install`).
 #   poetry-safetensors  the same with poetry 2.5.1 (`poetry install` of a project depending on
 #                       safetensors==0.3.3, in-project venv on CPython 3.12.1).
-#
 #   pip21-safetensors   CPython 3.9.18 (pyenv), pip 21.2.4 (old "Command errored out" format),
 #                       safetensors 0.3.3 with --no-binary safetensors (3.9 has a wheel).
+#
 # Usage: reproduce.sh [CASE]   (CASE as above, default pip-safetensors; prints the output)
 # Needs: the pyenv Python above (PYENV_ROOT_DIR=/root/.pyenv/versions).
 # Shape variants (renderings of the captures above by ../repro-shapes.sh):
