@@ -9,6 +9,9 @@
 #   pip18-cryptography  CPython 3.6.15 (pyenv) with the pip it bundles (18.1), cryptography
 #                       3.4.8: its Linux wheels are tagged manylinux2010 and manylinux2014,
 #                       which pip 18.1 does not accept, so it builds the sdist unasked.
+#   pip-cryptography41  CPython 3.12.1 (pyenv), pip 23.2.1 (bundled), cryptography 41.0.7
+#                       with --no-binary cryptography.
+#   uv-cryptography41   the same with uv 0.13.9 (`uv pip install --no-binary cryptography`).
 #
 # Usage: reproduce.sh [CASE]   (CASE as above, default pip18-cryptography; prints the output)
 # Needs: the pyenv Python above (PYENV_ROOT_DIR=/root/.pyenv/versions), gcc and the OpenSSL
@@ -35,8 +38,23 @@ _pip18() {
       PATH="$(_no_rust_path "$venv")" pip install cryptography==3.4.8
 }
 
+_pip() {
+  # $1: pip|uv. cryptography 41.0.7 (built with setuptools-rust) has abi3 wheels for 3.12:
+  # --no-binary builds the sdist, as where no wheel fits.
+  local venv="$WORK/venv-$1" tools; _venv "$(_py 3.12)" "$venv"; tools="$(_tool uv)"
+  if [ "$1" = pip ]; then
+    _show _neutral_env PATH="$(_no_rust_path "$venv")" \
+        pip install --no-binary cryptography cryptography==41.0.7
+  else
+    _show _neutral_env PATH="$(_no_rust_path "$venv"):$tools" VIRTUAL_ENV="$venv" \
+        uv pip install --no-binary cryptography cryptography==41.0.7
+  fi
+}
+
 CASE="${1:-pip18-cryptography}"
 case "$CASE" in
   pip18-cryptography) _capture "$CASE" _pip18 ;;
+  pip-cryptography41) _capture "$CASE" _pip pip ;;
+  uv-cryptography41) _capture "$CASE" _pip uv ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac
