@@ -16,6 +16,8 @@
 # private mount namespace only: copies of /usr/include/<multiarch> and
 # /usr/lib/<multiarch>/pkgconfig without ffi.h, ffitarget.h and libffi.pc are bind-mounted over
 # the originals. The system's files are never changed.
+#   poetry-cffi  poetry 2.5.1 (`poetry install` of a project depending on cffi==1.16.0, no cp313
+#                wheel; in-project venv on CPython 3.13.0).
 #
 # Usage: reproduce.sh [CASE]   (CASE as above, default uv-cffi; prints the output)
 # Needs: root, util-linux `unshare`, gcc, pkg-config, the pyenv Pythons above.
@@ -65,11 +67,22 @@ _pip_clang() {
   _without_libffi_dev "$venv/bin:$SYS_PATH" "env CC=clang pip install cffi==1.16.0"
 }
 
+_poetry() {
+  local proj="$WORK/poetry-project" tools; tools="$(_tool poetry)"
+  rm -rf "$proj" "$WORK/poetry-cache"; mkdir -p "$proj"
+  printf '%s\n' '[project]' 'name = "app"' 'version = "0.1.0"' 'requires-python = ">=3.13,<3.14"' \
+      'dependencies = ["cffi==1.16.0"]' '' '[tool.poetry]' 'package-mode = false' > "$proj/pyproject.toml"
+  _venv "$(_py 3.13)" "$proj/.venv"
+  POETRY_VIRTUALENVS_IN_PROJECT=true _without_libffi_dev "$proj/.venv/bin:$SYS_PATH:$tools" \
+      "poetry -C $proj install"
+}
+
 CASE="${1:-uv-cffi}"
 case "$CASE" in
   uv-cffi) _capture "$CASE" _uv ;;
   pip21-cffi) _capture "$CASE" _pip21 ;;
   pip-cffi-clang) _capture "$CASE" _pip_clang ;;
+  poetry-cffi) _capture "$CASE" _poetry ;;
   gha-uv-cffi) _from_capture uv-cffi | _gha_stamps 12 7 ;;
   midline-pip21-cffi) _from_capture pip21-cffi | _excerpt 'Command errored out' | _midline 12 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
