@@ -11,13 +11,13 @@
 #                `pip install --no-binary cffi cffi==1.16.0`.
 #   pip-cffi-clang  CPython 3.13.0, pip 24.2 (bundled), CC=clang (Debian clang 14): clang's
 #                wording of the missing header, as on macOS. Added for the wheelfix record.
+#   poetry-cffi  poetry 2.5.1 (`poetry install` of a project depending on cffi==1.16.0, no cp313
+#                wheel; in-project venv on CPython 3.13.0).
 #
 # libffi-dev is installed on the capture machine, so the script hides what it ships inside a
 # private mount namespace only: copies of /usr/include/<multiarch> and
 # /usr/lib/<multiarch>/pkgconfig without ffi.h, ffitarget.h and libffi.pc are bind-mounted over
 # the originals. The system's files are never changed.
-#   poetry-cffi  poetry 2.5.1 (`poetry install` of a project depending on cffi==1.16.0, no cp313
-#                wheel; in-project venv on CPython 3.13.0).
 #
 # Usage: reproduce.sh [CASE]   (CASE as above, default uv-cffi; prints the output)
 # Needs: root, util-linux `unshare`, gcc, pkg-config, the pyenv Pythons above.

@@ -18,12 +18,12 @@
 #   pip-numpy-meson  CPython 3.13.0 (pyenv), pip 24.2 (bundled), numpy 1.26.4 (no cp313 wheel,
 #                  so pip builds it with meson-python, whose compiler probe fails first).
 #                  Added for the wheelfix record (captured 2026-12-01).
+#   poetry-netifaces  poetry 2.5.1 (`poetry install` of a project depending on netifaces==0.11.0,
+#                  no cp312 wheel; in-project venv on CPython 3.12.1).
 #
 # gcc is installed on the capture machine, so the tools run with a PATH made of symlinks to
 # every system executable except the C/C++ compiler drivers (cc, gcc*, c++, g++*, clang*,
 # x86_64-linux-gnu-gcc*/g++*). Nothing on the system is changed.
-#   poetry-netifaces  poetry 2.5.1 (`poetry install` of a project depending on netifaces==0.11.0,
-#                    no cp312 wheel; in-project venv on CPython 3.12.1).
 #
 # Usage: reproduce.sh [CASE]   (CASE as above, default pip-psutil; prints the output)
 # Needs: the pyenv Pythons above.

@@ -12,14 +12,14 @@
 #   pip-lxml522-py313  CPython 3.13.0 (pyenv), pip 24.2 (bundled), lxml==5.2.2 (no cp313
 #                  wheel, so pip builds the sdist unasked). Added for the wheelfix record
 #                  (captured 2026-12-01).
+#   poetry-lxml492  poetry 2.5.1 (`poetry install` of a project depending on lxml==4.9.2, no
+#                  cp312 wheel; in-project venv on CPython 3.12.1).
 #
 # libxml2-dev and libxslt1-dev are installed on the capture machine and other work relies on
 # them, so instead of removing them the script runs the install with a PATH made of symlinks
 # to every system executable except xml2-config, xslt-config and pkg-config (the three ways
 # lxml's setup asks where libxml2 is). The headers stay in /usr/include/libxml2, which the
 # compiler does not search by itself, as on a machine without the -dev packages.
-#   poetry-lxml492  poetry 2.5.1 (`poetry install` of a project depending on lxml==4.9.2, no
-#                    cp312 wheel; in-project venv on CPython 3.12.1).
 #
 # Usage: reproduce.sh [CASE]   (CASE as above, default pip-lxml492; prints the output)
 # Needs: the pyenv Pythons above, gcc.
