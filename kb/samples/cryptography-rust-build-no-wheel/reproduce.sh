@@ -16,10 +16,14 @@
 # Usage: reproduce.sh [CASE]   (CASE as above, default pip18-cryptography; prints the output)
 # Needs: the pyenv Python above (PYENV_ROOT_DIR=/root/.pyenv/versions), gcc and the OpenSSL
 # headers are not reached.
+# Shape variants (renderings of the captures above by ../repro-shapes.sh):
+#   buildkit-pip-cryptography41 pip-cryptography41 as `docker build --progress=plain` shows it
 set -euo pipefail
 SAMPLE=cryptography-rust-build-no-wheel
 # shellcheck source=../repro-lib.sh
 . "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+# shellcheck source=../repro-shapes.sh
+. "$(dirname "$0")/../repro-shapes.sh"
 
 _no_rust_path() {
   # $1: venv. PATH without ~/.cargo/bin; fail loudly if a system rustc would still be found.
@@ -56,5 +60,6 @@ case "$CASE" in
   pip18-cryptography) _capture "$CASE" _pip18 ;;
   pip-cryptography41) _capture "$CASE" _pip pip ;;
   uv-cryptography41) _capture "$CASE" _pip uv ;;
+  buildkit-pip-cryptography41) _from_capture pip-cryptography41 | _excerpt '^Collecting' | _buildkit 10 7.118 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac
