@@ -12,6 +12,9 @@
 #   pip-cryptography41  CPython 3.12.1 (pyenv), pip 23.2.1 (bundled), cryptography 41.0.7
 #                       with --no-binary cryptography.
 #   uv-cryptography41   the same with uv 0.13.9 (`uv pip install --no-binary cryptography`).
+#   poetry-cryptography41  poetry 2.5.1 (`poetry install` of a project depending on
+#                       cryptography==41.0.7, in-project venv on CPython 3.12.1), with
+#                       POETRY_INSTALLER_NO_BINARY=cryptography.
 #
 # Usage: reproduce.sh [CASE]   (CASE as above, default pip18-cryptography; prints the output)
 # Needs: the pyenv Python above (PYENV_ROOT_DIR=/root/.pyenv/versions), gcc and the OpenSSL
@@ -55,11 +58,23 @@ _pip() {
   fi
 }
 
+_poetry() {
+  # poetry's installer.no-binary setting (POETRY_INSTALLER_NO_BINARY) plays --no-binary's part.
+  local proj="$WORK/poetry-project" tools; tools="$(_tool poetry)"
+  rm -rf "$proj" "$WORK/poetry-cache"; mkdir -p "$proj"
+  printf '%s\n' '[project]' 'name = "app"' 'version = "0.1.0"' 'requires-python = ">=3.12,<3.13"' \
+      'dependencies = ["cryptography==41.0.7"]' '' '[tool.poetry]' 'package-mode = false' > "$proj/pyproject.toml"
+  _venv "$(_py 3.12)" "$proj/.venv"
+  _show _neutral_env PATH="$(_no_rust_path "$proj/.venv"):$tools" POETRY_VIRTUALENVS_IN_PROJECT=true \
+      POETRY_INSTALLER_NO_BINARY=cryptography poetry -C "$proj" install
+}
+
 CASE="${1:-pip18-cryptography}"
 case "$CASE" in
   pip18-cryptography) _capture "$CASE" _pip18 ;;
   pip-cryptography41) _capture "$CASE" _pip pip ;;
   uv-cryptography41) _capture "$CASE" _pip uv ;;
+  poetry-cryptography41) _capture "$CASE" _poetry ;;
   buildkit-pip-cryptography41) _from_capture pip-cryptography41 | _excerpt '^Collecting' | _buildkit 10 7.118 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac
