@@ -1,8 +1,9 @@
 """Real failures that no guide fixes route nowhere.
 
 tests/data/logs/negatives/<name>/ holds captured logs of failures outside the knowledge
-base (an unreachable index, a full disk, conflicting pins, a failing test, a circular import),
-each with the reproduce.sh that made it and a NOTES.md naming its decisive lines.  Some end
+base (an unreachable index, an index that never answers, a full disk, conflicting pins, a
+failing test, a circular import), each with the reproduce.sh that made it and a NOTES.md
+naming its decisive lines.  Some end
 with the same lines as real guide material ("Could not find a version that satisfies the
 requirement", "No solution found when resolving dependencies"), which is what makes them
 worth keeping: a signature that fires on such generic lines alone fails here.

@@ -13,6 +13,8 @@
 #   _gha_stamps HH MM   GitHub Actions raw-log rendering: "2026-12-01THH:MM:SS.fffffffZ " before
 #                       each line, 0.0131 s apart (the date and rise are invented, the format is
 #                       the runner's).
+#   _midline COL        the first line from its character COL on, the rest unchanged: a copy
+#                       whose selection started in the middle of a line.
 # All read the log on stdin and write the variant to stdout. _from_capture CASE gives the log
 # of an earlier capture (needs repro-lib.sh sourced first).
 # shellcheck shell=bash
@@ -40,4 +42,8 @@ _gha_stamps() {
     t = NR * 0.0131; m = mm + int(t / 60); s = t - 60 * int(t / 60)
     printf "2026-12-01T%02d:%02d:%010.7fZ %s\n", hh, m, s, $0
   }'
+}
+
+_midline() {
+  awk -v col="$1" 'NR == 1 { print substr($0, col + 1); next } { print }'
 }

@@ -11,6 +11,8 @@
 #                `pip install --no-binary cffi cffi==1.16.0`.
 #   pip-cffi-clang  CPython 3.13.0, pip 24.2 (bundled), CC=clang (Debian clang 14): clang's
 #                wording of the missing header, as on macOS. Added for the wheelfix record.
+#   poetry-cffi  poetry 2.5.1 (`poetry install` of a project depending on cffi==1.16.0, no cp313
+#                wheel; in-project venv on CPython 3.13.0).
 #
 # libffi-dev is installed on the capture machine, so the script hides what it ships inside a
 # private mount namespace only: copies of /usr/include/<multiarch> and
@@ -19,10 +21,15 @@
 #
 # Usage: reproduce.sh [CASE]   (CASE as above, default uv-cffi; prints the output)
 # Needs: root, util-linux `unshare`, gcc, pkg-config, the pyenv Pythons above.
+# Shape variants (renderings of the captures above by ../repro-shapes.sh):
+#   gha-uv-cffi                uv-cffi with GitHub Actions timestamps
+#   midline-pip21-cffi         pip21-cffi from the middle of its "ERROR: Command errored out" line to the end
 set -euo pipefail
 SAMPLE=cffi-ffi-h-missing
 # shellcheck source=../repro-lib.sh
 . "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+# shellcheck source=../repro-shapes.sh
+. "$(dirname "$0")/../repro-shapes.sh"
 MULTIARCH="$(gcc -print-multiarch)"
 INC_DIR="/usr/include/$MULTIARCH"
 PC_DIR="/usr/lib/$MULTIARCH/pkgconfig"
@@ -60,10 +67,23 @@ _pip_clang() {
   _without_libffi_dev "$venv/bin:$SYS_PATH" "env CC=clang pip install cffi==1.16.0"
 }
 
+_poetry() {
+  local proj="$WORK/poetry-project" tools; tools="$(_tool poetry)"
+  rm -rf "$proj" "$WORK/poetry-cache"; mkdir -p "$proj"
+  printf '%s\n' '[project]' 'name = "app"' 'version = "0.1.0"' 'requires-python = ">=3.13,<3.14"' \
+      'dependencies = ["cffi==1.16.0"]' '' '[tool.poetry]' 'package-mode = false' > "$proj/pyproject.toml"
+  _venv "$(_py 3.13)" "$proj/.venv"
+  POETRY_VIRTUALENVS_IN_PROJECT=true _without_libffi_dev "$proj/.venv/bin:$SYS_PATH:$tools" \
+      "poetry -C $proj install"
+}
+
 CASE="${1:-uv-cffi}"
 case "$CASE" in
   uv-cffi) _capture "$CASE" _uv ;;
   pip21-cffi) _capture "$CASE" _pip21 ;;
   pip-cffi-clang) _capture "$CASE" _pip_clang ;;
+  poetry-cffi) _capture "$CASE" _poetry ;;
+  gha-uv-cffi) _from_capture uv-cffi | _gha_stamps 12 7 ;;
+  midline-pip21-cffi) _from_capture pip21-cffi | _excerpt 'Command errored out' | _midline 12 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac

@@ -18,6 +18,8 @@
 #   pip-numpy-meson  CPython 3.13.0 (pyenv), pip 24.2 (bundled), numpy 1.26.4 (no cp313 wheel,
 #                  so pip builds it with meson-python, whose compiler probe fails first).
 #                  Added for the wheelfix record (captured 2026-12-01).
+#   poetry-netifaces  poetry 2.5.1 (`poetry install` of a project depending on netifaces==0.11.0,
+#                  no cp312 wheel; in-project venv on CPython 3.12.1).
 #
 # gcc is installed on the capture machine, so the tools run with a PATH made of symlinks to
 # every system executable except the C/C++ compiler drivers (cc, gcc*, c++, g++*, clang*,
@@ -25,10 +27,14 @@
 #
 # Usage: reproduce.sh [CASE]   (CASE as above, default pip-psutil; prints the output)
 # Needs: the pyenv Pythons above.
+# Shape variants (renderings of the captures above by ../repro-shapes.sh):
+#   midline-pip-psutil         pip-psutil from the middle of its "× Building wheel" line to the end
 set -euo pipefail
 SAMPLE=gcc-not-found
 # shellcheck source=../repro-lib.sh
 . "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+# shellcheck source=../repro-shapes.sh
+. "$(dirname "$0")/../repro-shapes.sh"
 COMPILERS=(cc 'gcc*' 'c++' 'g++*' 'clang*' 'x86_64-linux-gnu-gcc*' 'x86_64-linux-gnu-g++*')
 
 _pip() {
@@ -45,6 +51,25 @@ _uv() {
       uv pip install --no-binary psutil psutil==5.9.8
 }
 
+_poetry() {
+  # poetry 2.5.1, `poetry install` of a project depending on netifaces==0.11.0 (in-project venv, CPython 3.12).
+  local proj="$WORK/poetry-project" tools shim; shim="$(_path_without "${COMPILERS[@]}")"; tools="$(_tool poetry)"
+  rm -rf "$proj" "$WORK/poetry-cache"; mkdir -p "$proj"
+  cat > "$proj/pyproject.toml" <<'TOML'
+[project]
+name = "app"
+version = "0.1.0"
+requires-python = ">=3.12,<3.13"
+dependencies = ["netifaces==0.11.0"]
+
+[tool.poetry]
+package-mode = false
+TOML
+  _venv "$(_py 3.12)" "$proj/.venv"
+  _show _neutral_env PATH="$proj/.venv/bin:$shim:$tools" POETRY_VIRTUALENVS_IN_PROJECT=true \
+      poetry -C "$proj" install
+}
+
 CASE="${1:-pip-psutil}"
 case "$CASE" in
   pip-psutil) _capture "$CASE" _pip 3.12 "" --no-binary psutil psutil==5.9.8 ;;
@@ -55,5 +80,7 @@ case "$CASE" in
   pip21-netifaces-distutils-py38) _capture "$CASE" _pip 3.8 "$OLD_PIP_VERSION" \
       --no-build-isolation --no-binary netifaces netifaces==0.11.0 ;;
   pip-numpy-meson) _capture "$CASE" _pip 3.13 "" numpy==1.26.4 ;;
+  poetry-netifaces) _capture "$CASE" _poetry ;;
+  midline-pip-psutil) _from_capture pip-psutil | _excerpt 'did not run successfully' | _midline 14 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac

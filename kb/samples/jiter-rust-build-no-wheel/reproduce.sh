@@ -12,13 +12,21 @@
 #   pip-requirements-openai pip 24.2, `pip install -r requirements.txt` of a file frozen on an
 #                           older Python: openai 1.40.0, jiter 0.5.0, pydantic 2.8.2 and
 #                           pydantic-core 2.20.1 (which does have a cp313 wheel).
+#   pip21-jiter  CPython 3.9.18, pip 21.2.4 (old "Command errored out" format), jiter 0.5.0 with
+#                --no-binary jiter (3.9 has a wheel).
+#   poetry-jiter  poetry 2.5.1 (`poetry install` of a project depending on jiter==0.5.0,
+#                in-project venv on CPython 3.13.0).
 #
 # Usage: reproduce.sh [CASE]   (CASE as above, default pip-jiter; prints the output)
 # Needs: the pyenv Python above (PYENV_ROOT_DIR=/root/.pyenv/versions).
+# Shape variants (renderings of the captures above by ../repro-shapes.sh):
+#   gha-uv-jiter               uv-jiter with GitHub Actions timestamps
 set -euo pipefail
 SAMPLE=jiter-rust-build-no-wheel
 # shellcheck source=../repro-lib.sh
 . "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+# shellcheck source=../repro-shapes.sh
+. "$(dirname "$0")/../repro-shapes.sh"
 
 _no_rust_path() {
   # $1: venv. PATH without ~/.cargo/bin; fail loudly if a system cargo would still be found.
@@ -45,10 +53,29 @@ _pip_requirements() {
   _show _neutral_env PATH="$(_no_rust_path "$venv")" pip install -r "$WORK/requirements.txt"
 }
 
+_pip21() {
+  # Old pip on CPython 3.9, where jiter 0.5.0 has a wheel: --no-binary builds the sdist.
+  local venv="$WORK/venv-pip21"; _venv "$(_py 3.9)" "$venv" "$OLD_PIP_VERSION"
+  _show _neutral_env PATH="$(_no_rust_path "$venv")" pip install --no-binary jiter jiter==0.5.0
+}
+
+_poetry() {
+  local proj="$WORK/poetry-project" tools; tools="$(_tool poetry)"
+  rm -rf "$proj" "$WORK/poetry-cache"; mkdir -p "$proj"
+  printf '%s\n' '[project]' 'name = "app"' 'version = "0.1.0"' 'requires-python = ">=3.13,<3.14"' \
+      'dependencies = ["jiter==0.5.0"]' '' '[tool.poetry]' 'package-mode = false' > "$proj/pyproject.toml"
+  _venv "$(_py 3.13)" "$proj/.venv"
+  _show _neutral_env PATH="$(_no_rust_path "$proj/.venv"):$tools" POETRY_VIRTUALENVS_IN_PROJECT=true \
+      poetry -C "$proj" install
+}
+
 CASE="${1:-pip-jiter}"
 case "$CASE" in
   pip-jiter) _capture "$CASE" _pip ;;
   uv-jiter) _capture "$CASE" _uv ;;
   pip-requirements-openai) _capture "$CASE" _pip_requirements ;;
+  pip21-jiter) _capture "$CASE" _pip21 ;;
+  poetry-jiter) _capture "$CASE" _poetry ;;
+  gha-uv-jiter) _from_capture uv-jiter | _gha_stamps 14 9 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac

@@ -12,6 +12,8 @@
 #   pip-lxml522-py313  CPython 3.13.0 (pyenv), pip 24.2 (bundled), lxml==5.2.2 (no cp313
 #                  wheel, so pip builds the sdist unasked). Added for the wheelfix record
 #                  (captured 2026-12-01).
+#   poetry-lxml492  poetry 2.5.1 (`poetry install` of a project depending on lxml==4.9.2, no
+#                  cp312 wheel; in-project venv on CPython 3.12.1).
 #
 # libxml2-dev and libxslt1-dev are installed on the capture machine and other work relies on
 # them, so instead of removing them the script runs the install with a PATH made of symlinks
@@ -21,10 +23,14 @@
 #
 # Usage: reproduce.sh [CASE]   (CASE as above, default pip-lxml492; prints the output)
 # Needs: the pyenv Pythons above, gcc.
+# Shape variants (renderings of the captures above by ../repro-shapes.sh):
+#   midline-pip-lxml492        pip-lxml492 from the middle of its "× ... did not run successfully" line to the end
 set -euo pipefail
 SAMPLE=lxml-libxml2-libxslt-missing
 # shellcheck source=../repro-lib.sh
 . "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+# shellcheck source=../repro-shapes.sh
+. "$(dirname "$0")/../repro-shapes.sh"
 
 _pip() {
   # $1: python minor, $2: pip version or "", $3...: pip install arguments
@@ -39,11 +45,32 @@ _uv() {
   _show _neutral_env PATH="$venv/bin:$shim:$tools" VIRTUAL_ENV="$venv" uv pip install lxml==4.9.2
 }
 
+_poetry() {
+  # poetry 2.5.1, `poetry install` of a project depending on lxml==4.9.2 (in-project venv, CPython 3.12).
+  local proj="$WORK/poetry-project" tools shim; shim="$(_path_without xml2-config xslt-config pkg-config)"; tools="$(_tool poetry)"
+  rm -rf "$proj" "$WORK/poetry-cache"; mkdir -p "$proj"
+  cat > "$proj/pyproject.toml" <<'TOML'
+[project]
+name = "app"
+version = "0.1.0"
+requires-python = ">=3.12,<3.13"
+dependencies = ["lxml==4.9.2"]
+
+[tool.poetry]
+package-mode = false
+TOML
+  _venv "$(_py 3.12)" "$proj/.venv"
+  _show _neutral_env PATH="$proj/.venv/bin:$shim:$tools" POETRY_VIRTUALENVS_IN_PROJECT=true \
+      poetry -C "$proj" install
+}
+
 CASE="${1:-pip-lxml492}"
 case "$CASE" in
   pip-lxml492) _capture "$CASE" _pip 3.12 "" lxml==4.9.2 ;;
   uv-lxml492) _capture "$CASE" _uv ;;
   pip21-lxml492) _capture "$CASE" _pip 3.9 "$OLD_PIP_VERSION" --no-binary lxml lxml==4.9.2 ;;
   pip-lxml522-py313) _capture "$CASE" _pip 3.13 "" lxml==5.2.2 ;;
+  poetry-lxml492) _capture "$CASE" _poetry ;;
+  midline-pip-lxml492) _from_capture pip-lxml492 | _excerpt 'did not run successfully' | _midline 14 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac

@@ -16,13 +16,21 @@
 #                     wheel; build-system maturin>=0.14,<0.15.
 #   uv-blake3         the same with uv 0.13.9 (`uv pip install`). (uv refuses jellyfish
 #                     0.11.2's pyproject.toml before building: no project.version.)
+#   pip21-blake3      CPython 3.9.18 (pyenv), pip 21.2.4 (old "Command errored out" format),
+#                     blake3 0.3.3 with --no-binary blake3 (3.9 has a wheel).
 #
 # Usage: reproduce.sh [CASE]   (CASE as above, default pip-jellyfish; prints the output)
 # Needs: the pyenv Pythons above (PYENV_ROOT_DIR=/root/.pyenv/versions).
+# Shape variants (renderings of the captures above by ../repro-shapes.sh):
+#   buildkit-pip-jellyfish     pip-jellyfish as `docker build --progress=plain` shows it
+#   gha-uv-blake3              uv-blake3 with GitHub Actions timestamps
+#   midline-pip-blake3         pip-blake3 from the middle of its "× Preparing metadata" line to the end
 set -euo pipefail
 SAMPLE=maturin-cargo-not-installed
 # shellcheck source=../repro-lib.sh
 . "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+# shellcheck source=../repro-shapes.sh
+. "$(dirname "$0")/../repro-shapes.sh"
 
 _no_rust_path() {
   # $1: venv. PATH without ~/.cargo/bin; fail loudly if a system cargo would still be found.
@@ -62,11 +70,22 @@ TOML
       poetry -C "$proj" install
 }
 
+_pip21() {
+  # Old pip ("Command errored out" format) on CPython 3.9, where blake3 0.3.3 has a wheel:
+  # --no-binary makes pip build the sdist, as when no wheel fits.
+  local venv="$WORK/venv-pip21"; _venv "$(_py 3.9)" "$venv" "$OLD_PIP_VERSION"
+  _show _neutral_env PATH="$(_no_rust_path "$venv")" pip install --no-binary blake3 blake3==0.3.3
+}
+
 CASE="${1:-pip-jellyfish}"
 case "$CASE" in
   pip-jellyfish) _capture "$CASE" _pip 3.13 jellyfish==0.11.2 ;;
   uv-blake3) _capture "$CASE" _uv ;;
   poetry-jellyfish) _capture "$CASE" _poetry ;;
   pip-blake3) _capture "$CASE" _pip 3.12 blake3==0.3.3 ;;
+  pip21-blake3) _capture "$CASE" _pip21 ;;
+  buildkit-pip-jellyfish) _from_capture pip-jellyfish | _excerpt '^Collecting' | _buildkit 7 2.884 ;;
+  gha-uv-blake3) _from_capture uv-blake3 | _gha_stamps 9 41 ;;
+  midline-pip-blake3) _from_capture pip-blake3 | _excerpt 'did not run successfully' | _midline 14 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac

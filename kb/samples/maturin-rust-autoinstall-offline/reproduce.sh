@@ -15,13 +15,20 @@
 #   uv-pendulum      the same with uv 0.13.9 (`uv pip install`).
 #   poetry-pendulum  the same with poetry 2.5.1 (`poetry install` of a project depending on
 #                    pendulum==3.0.0, in-project venv on CPython 3.13.0).
+#   pip21-pendulum  CPython 3.9.18, pip 21.2.4 (old "Command errored out" format), pendulum 3.0.0
+#                   with --no-binary pendulum (3.9 has a wheel).
 #
 # Usage: reproduce.sh [CASE]   (CASE as above, default pip-pendulum; prints the output)
 # Needs: the pyenv Python above (PYENV_ROOT_DIR=/root/.pyenv/versions).
+# Shape variants (renderings of the captures above by ../repro-shapes.sh):
+#   buildkit-pip-pendulum      pip-pendulum as `docker build --progress=plain` shows it
+#   midline-pip-pendulum       pip-pendulum from the middle of its "× ... did not run successfully" line to the end
 set -euo pipefail
 SAMPLE=maturin-rust-autoinstall-offline
 # shellcheck source=../repro-lib.sh
 . "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+# shellcheck source=../repro-shapes.sh
+. "$(dirname "$0")/../repro-shapes.sh"
 
 _no_rust_path() {
   # $1: venv. PATH without ~/.cargo/bin; fail loudly if a system cargo would still be found.
@@ -60,10 +67,19 @@ TOML
       poetry -C "$proj" install
 }
 
+_pip21() {
+  # Old pip on CPython 3.9, where pendulum 3.0.0 has a wheel: --no-binary builds the sdist.
+  local venv="$WORK/venv-pip21"; _venv "$(_py 3.9)" "$venv" "$OLD_PIP_VERSION"
+  _show _neutral_env PATH="$(_no_rust_path "$venv")" pip install --no-binary pendulum pendulum==3.0.0
+}
+
 CASE="${1:-pip-pendulum}"
 case "$CASE" in
   pip-pendulum) _capture "$CASE" _pip ;;
   uv-pendulum) _capture "$CASE" _uv ;;
   poetry-pendulum) _capture "$CASE" _poetry ;;
+  pip21-pendulum) _capture "$CASE" _pip21 ;;
+  buildkit-pip-pendulum) _from_capture pip-pendulum | _excerpt '^Collecting' | _buildkit 6 4.019 ;;
+  midline-pip-pendulum) _from_capture pip-pendulum | _excerpt 'did not run successfully' | _midline 14 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac

@@ -18,10 +18,14 @@
 #
 # Usage: reproduce.sh [CASE]   (CASE as above, default pip-mysqlclient22; prints the output)
 # Needs: the pyenv Pythons above; a machine without MySQL/MariaDB client dev files.
+# Shape variants (renderings of the captures above by ../repro-shapes.sh):
+#   midline-pip-mysqlclient22  pip-mysqlclient22 from the middle of its "× ... did not run successfully" line to the end
 set -euo pipefail
 SAMPLE=mysqlclient-mysql-config-not-found
 # shellcheck source=../repro-lib.sh
 . "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+# shellcheck source=../repro-shapes.sh
+. "$(dirname "$0")/../repro-shapes.sh"
 
 _check() {
   if command -v mysql_config >/dev/null || command -v mariadb_config >/dev/null \
@@ -74,5 +78,6 @@ case "$CASE" in
   pip-mysqlclient21) _capture "$CASE" _pip 3.12 mysqlclient==2.1.1 ;;
   pip21-mysqlclient21) _capture "$CASE" _pip 3.9 mysqlclient==2.1.1 "$OLD_PIP_VERSION" ;;
   pip-mysqlclient22-no-pkg-config) _capture "$CASE" _pip_no_pkg_config ;;
+  midline-pip-mysqlclient22) _from_capture pip-mysqlclient22 | _excerpt 'did not run successfully' | _midline 14 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac

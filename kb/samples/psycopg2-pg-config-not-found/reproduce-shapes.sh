@@ -14,10 +14,14 @@
 #
 # Usage: reproduce.sh [CASE]   (CASE as above, default uv-psycopg2; prints the output)
 # Needs: the pyenv Pythons above.
+# Shape variants (renderings of the captures above by ../repro-shapes.sh):
+#   midline-pip21-psycopg2     pip21-psycopg2 from the middle of its "ERROR: Command errored out" line to the end
 set -euo pipefail
 SAMPLE=psycopg2-pg-config-not-found
 # shellcheck source=../repro-lib.sh
 . "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+# shellcheck source=../repro-shapes.sh
+. "$(dirname "$0")/../repro-shapes.sh"
 
 _uv() {
   local venv="$WORK/venv-uv" tools shim; shim="$(_path_without pg_config)"
@@ -54,5 +58,6 @@ case "$CASE" in
   uv-psycopg2) _capture "$CASE" _uv ;;
   poetry-psycopg2) _capture "$CASE" _poetry ;;
   pip21-psycopg2) _capture "$CASE" _pip21 ;;
+  midline-pip21-psycopg2) _from_capture pip21-psycopg2 | _excerpt 'Command errored out' | _midline 12 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac

@@ -21,10 +21,13 @@
 #
 # Usage: reproduce.sh [CASE]   (CASE as above, default pip-orjson; prints the output)
 # Needs: the pyenv Pythons above (PYENV_ROOT_DIR=/root/.pyenv/versions).
+# Shape variants (renderings of the captures above by ../repro-shapes.sh):
 set -euo pipefail
 SAMPLE=maturin-cargo-missing
 # shellcheck source=../repro-lib.sh
 . "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+# shellcheck source=../repro-shapes.sh
+. "$(dirname "$0")/../repro-shapes.sh"
 
 _no_rust_path() {
   # $1: venv. PATH without ~/.cargo/bin; fail loudly if a system cargo would still be found.

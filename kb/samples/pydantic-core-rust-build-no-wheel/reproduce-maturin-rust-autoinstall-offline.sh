@@ -19,15 +19,21 @@
 #   pip21-orjson     CPython 3.9.18 (pyenv), pip 21.2.4 (old "Command errored out" format),
 #                    orjson 3.9.10 sdist forced with --no-binary orjson; pip then discards the
 #                    sdist and ends with "No matching distribution found".
+#   pip21-pydantic   CPython 3.9.18 (pyenv), pip 21.2.4 (old "Command errored out" format),
+#                    pydantic 2.5.3 with --no-binary pydantic-core (3.9 has a wheel).
 # The build backends were the newest maturin 1.x on the capture date (1.16.0) with
 # puccinialin 0.1.14; the capture machine reaches only the package registries.
 #
 # Usage: reproduce.sh [CASE]   (CASE as above, default pip-pydantic; prints the output)
 # Needs: the pyenv Pythons above (PYENV_ROOT_DIR=/root/.pyenv/versions).
+# Shape variants (renderings of the captures above by ../repro-shapes.sh):
+#   gha-uv-pydantic            uv-pydantic with GitHub Actions timestamps
 set -euo pipefail
 SAMPLE=maturin-rust-autoinstall-offline
 # shellcheck source=../repro-lib.sh
 . "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+# shellcheck source=../repro-shapes.sh
+. "$(dirname "$0")/../repro-shapes.sh"
 
 _no_rust_path() {
   # $1: venv. PATH without ~/.cargo/bin; fail loudly if a system cargo would still be found.
@@ -73,11 +79,19 @@ _pip21_orjson() {
   _show _neutral_env PATH="$(_no_rust_path "$venv")" pip install --no-binary orjson orjson==3.9.10
 }
 
+_pip21_pydantic() {
+  # Old pip on CPython 3.9, where pydantic-core 2.14.6 has a wheel: --no-binary builds the sdist.
+  local venv="$WORK/venv-pip21-pydantic"; _venv "$(_py 3.9)" "$venv" "$OLD_PIP_VERSION"
+  _show _neutral_env PATH="$(_no_rust_path "$venv")" pip install --no-binary pydantic-core pydantic==2.5.3
+}
+
 CASE="${1:-pip-pydantic}"
 case "$CASE" in
   pip-pydantic) _capture "$CASE" _pip_pydantic ;;
   uv-pydantic) _capture "$CASE" _uv_pydantic ;;
   poetry-pydantic) _capture "$CASE" _poetry_pydantic ;;
   pip21-orjson) _capture "$CASE" _pip21_orjson ;;
+  pip21-pydantic) _capture "$CASE" _pip21_pydantic ;;
+  gha-uv-pydantic) _from_capture uv-pydantic | _gha_stamps 15 3 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac

@@ -22,10 +22,18 @@
 #
 # Usage: reproduce.sh [CASE]   (CASE as above, default pip-orjson-py313; prints the output)
 # Needs: a Rust toolchain (rustup), /root/.pyenv/versions/3.13.* and 3.12.*.
+# Shape variants (renderings of the captures above by ../repro-shapes.sh):
+#   gha-pip-orjson-py313       pip-orjson-py313 with GitHub Actions timestamps
+#   buildkit-errors-pip-orjson-py313  pip-orjson-py313 from cargo's "failed to run custom build
+#                              command" to PyO3's last hint, as `docker build --progress=plain` shows it
+#   gha-errors-pip-orjson-py313  the same cut with GitHub Actions timestamps
+#   midline-errors-pip-orjson-py313  the same cut, starting in the middle of its first line
 set -euo pipefail
 SAMPLE=pyo3-python-too-new
 # shellcheck source=../repro-lib.sh
 . "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+# shellcheck source=../repro-shapes.sh
+. "$(dirname "$0")/../repro-shapes.sh"
 
 _cargo_home() {
   local sysroot
@@ -73,5 +81,9 @@ CASE="${1:-pip-orjson-py313}"
 case "$CASE" in
   pip-orjson-py313) _capture "$CASE" _run pip 3.13 orjson==3.10.3 ;;
   poetry-orjson-py313) _capture "$CASE" _poetry ;;
+  gha-pip-orjson-py313) _from_capture pip-orjson-py313 | _gha_stamps 9 3 ;;
+  buildkit-errors-pip-orjson-py313) _from_capture pip-orjson-py313 | _cut 'failed to run custom build command' 'PYO3_USE_ABI3_FORWARD_COMPATIBILITY=1 to suppress' | _buildkit 12 48.302 ;;
+  gha-errors-pip-orjson-py313) _from_capture pip-orjson-py313 | _cut 'failed to run custom build command' 'PYO3_USE_ABI3_FORWARD_COMPATIBILITY=1 to suppress' | _gha_stamps 8 14 ;;
+  midline-errors-pip-orjson-py313) _from_capture pip-orjson-py313 | _cut 'failed to run custom build command' 'PYO3_USE_ABI3_FORWARD_COMPATIBILITY=1 to suppress' | _midline 13 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac

@@ -22,10 +22,15 @@
 # Set CARGO_PROTOCOL=sparse to try the default protocol.
 #
 # Needs: root, util-linux `unshare`, a Rust toolchain (rustup), /root/.pyenv/versions/3.13.*.
+# Shape variants (renderings of the captures above by ../repro-shapes.sh):
+#   gha-uv-rpds-readonly       uv-rpds-readonly with GitHub Actions timestamps
+#   midline-pip-rpds-readonly  pip-rpds-readonly from the middle of its "× Preparing metadata" line to the end
 set -euo pipefail
 SAMPLE=cargo-read-only-filesystem
 # shellcheck source=../repro-lib.sh
 . "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+# shellcheck source=../repro-shapes.sh
+. "$(dirname "$0")/../repro-shapes.sh"
 CARGO_PROTOCOL="${CARGO_PROTOCOL:-git}"
 MADE_CARGO_DIR=0
 
@@ -63,5 +68,7 @@ CASE="${1:-pip-rpds-readonly}"
 case "$CASE" in
   pip-rpds-readonly) _capture "$CASE" _readonly_cargo pip ;;
   uv-rpds-readonly) _capture "$CASE" _readonly_cargo uv ;;
+  gha-uv-rpds-readonly) _from_capture uv-rpds-readonly | _gha_stamps 11 48 ;;
+  midline-pip-rpds-readonly) _from_capture pip-rpds-readonly | _excerpt 'did not run successfully' | _midline 14 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac

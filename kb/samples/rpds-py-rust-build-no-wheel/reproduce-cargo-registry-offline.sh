@@ -18,14 +18,23 @@
 #   uv-rpds-no-network   the same with `uv pip install`.
 #   pip-rpds-net-offline CARGO_NET_OFFLINE=true (what `--offline` sets) and an empty
 #                        CARGO_HOME: cargo may not download, and has nothing cached.
+#   pip21-rpds-no-network  as pip-rpds-no-network with pip 21.2.4 (old "Command errored out"
+#                        format) on CPython 3.9.18, --no-binary rpds-py (3.9 has a wheel).
+#   poetry-rpds-no-network  the same with poetry 2.5.1 (`poetry install` of a project depending
+#                        on rpds-py==0.10.6, in-project venv on CPython 3.13.0).
 #
 # CARGO_HOME is a fresh empty directory (toolchain binaries linked into its bin/), so nothing
 # cached on the capture machine hides the failure.
 # Needs: a Rust toolchain (rustup), /root/.pyenv/versions/3.13.*.
+# Shape variants (renderings of the captures above by ../repro-shapes.sh):
+#   excerpt-pip-rpds-no-network pip-rpds-no-network from pip's error block to the end
+#   buildkit-pip-rpds-no-network pip-rpds-no-network as `docker build --progress=plain` shows it
 set -euo pipefail
 SAMPLE=cargo-registry-offline
 # shellcheck source=../repro-lib.sh
 . "${WHEELFIX_REPRO_LIB:-$(dirname "$0")/../repro-lib.sh}"
+# shellcheck source=../repro-shapes.sh
+. "$(dirname "$0")/../repro-shapes.sh"
 
 _cargo_home() {
   local sysroot
@@ -38,17 +47,27 @@ _cargo_home() {
 }
 
 _run() {
-  # $1: pip|uv, $2...: extra env assignments
-  local tool="$1" venv="$WORK/venv-$1" home tools; shift
-  home="$(_cargo_home)"; tools="$(_tool uv)"
-  _venv "$(_py 3.13)" "$venv"
-  if [ "$tool" = pip ]; then
-    _show _neutral_env CARGO_HOME="$home" PATH="$home/bin:$venv/bin:$SYS_PATH" "$@" \
-        pip install rpds-py==0.10.6
-  else
-    _show _neutral_env CARGO_HOME="$home" PATH="$home/bin:$venv/bin:$SYS_PATH:$tools" \
-        VIRTUAL_ENV="$venv" "$@" uv pip install rpds-py==0.10.6
-  fi
+  # $1: pip|uv|pip21|poetry, $2...: extra env assignments
+  local tool="$1" venv="$WORK/venv-$1" home tools proj="$WORK/poetry-project-rpds"; shift
+  home="$(_cargo_home)"; tools="$(_tool uv):$(_tool poetry)"
+  case "$tool" in
+    pip) _venv "$(_py 3.13)" "$venv"
+      _show _neutral_env CARGO_HOME="$home" PATH="$home/bin:$venv/bin:$SYS_PATH" "$@" \
+          pip install rpds-py==0.10.6 ;;
+    uv) _venv "$(_py 3.13)" "$venv"
+      _show _neutral_env CARGO_HOME="$home" PATH="$home/bin:$venv/bin:$SYS_PATH:$tools" \
+          VIRTUAL_ENV="$venv" "$@" uv pip install rpds-py==0.10.6 ;;
+    pip21) venv="$WORK/venv-pip21-rpds"; _venv "$(_py 3.9)" "$venv" "$OLD_PIP_VERSION"
+      _show _neutral_env CARGO_HOME="$home" PATH="$home/bin:$venv/bin:$SYS_PATH" "$@" \
+          pip install --no-binary rpds-py rpds-py==0.10.6 ;;
+    poetry)
+      rm -rf "$proj" "$WORK/poetry-cache"; mkdir -p "$proj"
+      printf '%s\n' '[project]' 'name = "app"' 'version = "0.1.0"' 'requires-python = ">=3.13,<3.14"' \
+          'dependencies = ["rpds-py==0.10.6"]' '' '[tool.poetry]' 'package-mode = false' > "$proj/pyproject.toml"
+      _venv "$(_py 3.13)" "$proj/.venv"
+      _show _neutral_env CARGO_HOME="$home" PATH="$home/bin:$proj/.venv/bin:$SYS_PATH:$tools" \
+          POETRY_VIRTUALENVS_IN_PROJECT=true "$@" poetry -C "$proj" install ;;
+  esac
 }
 
 CASE="${1:-pip-rpds-no-network}"
@@ -56,5 +75,9 @@ case "$CASE" in
   pip-rpds-no-network) _capture "$CASE" _run pip ;;
   uv-rpds-no-network) _capture "$CASE" _run uv ;;
   pip-rpds-net-offline) _capture "$CASE" _run pip CARGO_NET_OFFLINE=true ;;
+  pip21-rpds-no-network) _capture "$CASE" _run pip21 ;;
+  poetry-rpds-no-network) _capture "$CASE" _run poetry ;;
+  excerpt-pip-rpds-no-network) _from_capture pip-rpds-no-network | _excerpt 'error: subprocess-exited-with-error' ;;
+  buildkit-pip-rpds-no-network) _from_capture pip-rpds-no-network | _excerpt '^Collecting' | _buildkit 8 2.611 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac

@@ -13,6 +13,10 @@
 #   pip-no-rust         no rustc/cargo on PATH: setuptools-rust's "can't find Rust compiler".
 #   uv-no-rust          the same as pip-no-rust, with `uv pip install`.
 #   uv-cargo-readonly   the same as pip-cargo-readonly, with `uv pip install`.
+# Shape variants (renderings of the captures above by ../repro-shapes.sh):
+#   buildkit-pip-cargo-readonly  pip-cargo-readonly as `docker build --progress=plain` shows it
+#   gha-uv-cargo-readonly        uv-cargo-readonly with GitHub Actions timestamps
+#   midline-pip-no-rust          pip-no-rust from the middle of its "× Building wheel" line on
 #
 # The machine this was captured on cannot reach the crates registry. With cargo's default
 # (sparse) registry protocol cargo would therefore stop at a DNS error before touching
@@ -117,6 +121,26 @@ _main() {
 }
 
 mkdir -p "$WORK"
+
+_shape() {
+  # $1: source case. Its redacted log (captured first if need be), rendered by the caller's
+  # ../repro-shapes.sh pipeline.
+  [ -s "$WORK/$1.raw" ] || "$0" "$1" > /dev/null
+  _redact < "$WORK/$1.raw"
+}
+
+case "$CASE" in
+  buildkit-pip-cargo-readonly|gha-uv-cargo-readonly|midline-pip-no-rust)
+    # shellcheck source=../repro-shapes.sh
+    . "$(dirname "$0")/../repro-shapes.sh"
+    case "$CASE" in
+      buildkit-pip-cargo-readonly) _shape pip-cargo-readonly | _buildkit 9 21.406 ;;
+      gha-uv-cargo-readonly) _shape uv-cargo-readonly | _gha_stamps 6 31 ;;
+      midline-pip-no-rust) _shape pip-no-rust | _excerpt 'did not run successfully' | _midline 14 ;;
+    esac
+    exit 0 ;;
+esac
+
 # Not piped straight into _redact: a pipeline would run _main in a subshell and the
 # EXIT trap would not see the mount point it created.
 _main "$CASE" > "$WORK/$CASE.raw"
