@@ -14,6 +14,7 @@ from generator.cli.commands import _common
 from generator.errors import WheelfixError
 
 _TEMPLATE = """\
+{modeline}
 # A new wheelfix record. Replace every TODO, then run `wheelfix check`.
 # Every fact needs a public source under `references`; add a real log excerpt
 # under kb/samples/{id}/ (see docs/contributing.md).
@@ -54,6 +55,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from generator.kb.modeline import MODELINE
     from generator.kb.records import SLUG_RE
 
     if not SLUG_RE.match(args.id):
@@ -62,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     if path.exists():
         raise WheelfixError(f"{path} already exists", hint="ids are never reused; pick another id")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(_TEMPLATE.format(id=args.id, package=args.package), encoding="utf-8")
+    path.write_text(_TEMPLATE.format(id=args.id, package=args.package, modeline=MODELINE), encoding="utf-8")
     print(path)
     print(f"wheelfix: wrote {path}; fill in the TODOs, then run `wheelfix check`", file=sys.stderr)
     return 0
