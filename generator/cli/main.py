@@ -35,8 +35,8 @@ COMMANDS = {
     "explain": "read a build log and point to the guide that fixes it",
     "run": "run an install command and explain its failure",
     "audit": "check a requirements or lock file for source builds on a target",
-    "new": "start a new record from a template",
-    "bundle": "regenerate the signatures bundled in the package from kb/",
+    "new": "start a new record from a template, or from a failing build's log",
+    "bundle": "regenerate the files generated from kb/ (bundled signatures, schema/incident.json)",
 }
 
 EXIT_OK = 0

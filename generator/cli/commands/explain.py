@@ -55,8 +55,13 @@ def site_url(args: argparse.Namespace) -> str:
     return chosen
 
 
-def analyse(stream: BinaryIO, matcher: Matcher, online: bool, name: str = "standard input") -> "tuple[List[Match], Diagnosis]":
-    """Match and diagnose one log stream; :class:`LogError` if it holds nothing but blanks."""
+def analyse(
+    stream: BinaryIO, matcher: Matcher, online: bool, name: str = "standard input", nearest: bool = True
+) -> "tuple[List[Match], Diagnosis]":
+    """Match and diagnose one log stream; :class:`LogError` if it holds nothing but blanks.
+
+    ``nearest``: look up the nearest release with a wheel (``wheelfix new`` does not need it).
+    """
     diagnoser = Diagnoser()
     regular = _regular_size(stream)
     if regular is not None and regular > _BLANK_CHECK:
@@ -67,7 +72,7 @@ def analyse(stream: BinaryIO, matcher: Matcher, online: bool, name: str = "stand
         if not seen.text:
             raise LogError(f"the log ({name}) is empty" if not seen.any else f"the log ({name}) holds only blank lines",
                            hint="pass the build's output, e.g. pip install ... 2>&1 | wheelfix explain -")
-    diagnosis = finish_diagnosis(diagnoser, online)
+    diagnosis = finish_diagnosis(diagnoser, online) if nearest else diagnoser.result()
     return matches, diagnosis
 
 
