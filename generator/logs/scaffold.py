@@ -35,19 +35,27 @@ MIN_DISTINCTIVE = 12
 # A line that reports a problem, in the words of compilers, linkers, build
 # backends, Python and the installers.
 _ERRORISH = re.compile(
-    r"(?i)\b(?:error|fatal|exception|failed|failure|cannot|can't|could not|couldn't|not found|no such file"
-    r"|no module named|undefined reference|unsupported|not supported|denied|missing|unable to|invalid)\b"
+    r"(?<![-=/._A-Za-z0-9])(?i:error|fatal|exception|failed|failure|cannot|can't|could not|couldn't|not found"
+    r"|no such file|no module named|undefined reference|unsupported|not supported|denied|missing|unable to|invalid"
+    r"|not installed|not on PATH)"
+    r"(?![-_/=A-Za-z0-9])"
+    r"|[a-z](?:Error|Exception)\b"  # Python's exceptions: KeyError, ModuleNotFoundError, ...
 )
-# The installers' and setuptools' own wrapping of a failed build: the same in
-# every failure, so never what tells one failure from another.
+# The installers' and setuptools' own wrapping of a failed build, build tools'
+# progress and warnings: the same in every failure, so never what tells one
+# failure from another.
 _WRAPPING = re.compile(
     r"subprocess-exited-with-error|This error originates from|Failed building wheel for|Failed to build"
     r"|Could not build wheels|failed-wheel-build-for-install|legacy-install-failure|metadata-generation-failed"
     r"|Command errored out|Encountered error while|This is an issue with the package|did not run successfully"
     r"|^exit code:|exit status [0-9]|failed with exit (?:code|status)|^ERROR: Failed|^ERROR: Could not install"
-    r"|^(?:note|hint|help): |\[end of output\]|See above for output|finished with status 'error'"
+    r"|^(?:note|hint|help|warning): |\[end of output\]|See above for output|finished with status 'error'"
     r"|^error: (?:subprocess|metadata|legacy)|Backend subprocess exited|^ERROR: No matching distribution"
-    r"|^Caused by:$|^Error: |^\[notice\]|Check the logs for full command output|^WARNING: "
+    r"|^ERROR: Exception:?$|The build backend returned an error|PEP ?517 build of a dependency failed"
+    r"|The above exception was the direct cause|During handling of the above exception|waiting for other jobs"
+    r"|pip's dependency resolver does not currently|^\[notice\]|Check the logs for full command output"
+    r"|^FAILED: |^checking |Warning\b|^WARNING: |^Traceback \(most recent call last\)"
+    r"|Call to `[^`]*` failed|^File \"|, line [0-9]+, in |^Using (?:C?Python|PyPy) [0-9.]+ (?:environment|interpreter) at"
 )
 # Parts of a line that change from one run to the next: a leading location
 # ("src/x.c:12:5: "), temporary and build directories, hashes, addresses.
@@ -72,17 +80,32 @@ class Draft:
 
 
 def decisive_lines(lines: Iterable[Tuple[int, str]]) -> List[Tuple[int, str]]:
-    """The numbered lines that report the failure itself, in log order."""
-    found: List[Tuple[int, str]] = []
+    """The numbered lines that report the failure itself, in log order.
+
+    Error lines first; a log without any gets the lines of the failed
+    subprocess's output that pip boxes (``[6 lines of output]`` ... ``[end of output]``).
+    """
+    errors: List[Tuple[int, str]] = []
+    boxed: List[Tuple[int, str]] = []
     seen = set()
+    inside = False
     for number, line in lines:
-        if len(line) < MIN_DISTINCTIVE or not _ERRORISH.search(line) or _WRAPPING.search(line):
+        if _BOX_START.match(line):
+            inside = True
             continue
-        if not line.isprintable() or line in seen:
+        if line == "[end of output]":
+            inside = False
+        if len(line) < MIN_DISTINCTIVE or _WRAPPING.search(line) or not line.isprintable() or line in seen:
             continue
-        seen.add(line)
-        found.append((number, line))
-    return found
+        if _ERRORISH.search(line):
+            seen.add(line)
+            errors.append((number, line))
+        elif inside and len(boxed) < MAX_SYMPTOMS:
+            boxed.append((number, line))
+    return errors or boxed
+
+
+_BOX_START = re.compile(r"^\[[0-9]+ lines? of output\]$")
 
 
 def stable_part(line: str) -> Optional[str]:
