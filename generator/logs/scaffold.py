@@ -26,7 +26,7 @@ from generator.logs.patterns import SignatureError, check_text
 #: Symptoms kept (a record lists the few lines a user searches for).
 MAX_SYMPTOMS = 3
 #: A symptom is a line as the log shows it; longer lines are no symptom.
-MAX_SYMPTOM = 300
+MAX_SYMPTOM = 1000
 #: The signature's literal is cut to at most this many characters.
 MAX_LITERAL = 120
 #: A literal shorter than this matches too many logs to be distinctive.
@@ -95,7 +95,7 @@ def decisive_lines(lines: Iterable[Tuple[int, str]]) -> List[Tuple[int, str]]:
             continue
         if line == "[end of output]":
             inside = False
-        if len(line) < MIN_DISTINCTIVE or _WRAPPING.search(line) or not line.isprintable() or line in seen:
+        if len(line) < MIN_DISTINCTIVE or _WRAPPING.search(line) or line in seen:
             continue
         if _ERRORISH.search(line):
             seen.add(line)
@@ -111,7 +111,9 @@ _BOX_START = re.compile(r"^\[[0-9]+ lines? of output\]$")
 def stable_part(line: str) -> Optional[str]:
     """The longest part of ``line`` that stays the same from run to run, usable as a ``text`` condition."""
     body = _LOCATION.sub("", line, count=1)
-    pieces = [p.strip(" ,;:'\"()[]") for p in _VOLATILE.split(body)]
+    # Characters a record cannot show (separators, bidi controls) split the line too.
+    printable = "".join(c if c.isprintable() else "\n" for c in body)
+    pieces = [p.strip(" ,;:'\"()[]") for part in _VOLATILE.split(printable) for p in part.split("\n")]
     for piece in sorted(pieces, key=len, reverse=True):
         cut = _cut(piece)
         if len(cut) < MIN_DISTINCTIVE:
@@ -159,7 +161,7 @@ def draft(lines: Sequence[Tuple[int, str]], general: Matcher) -> Draft:
         owners = [m.id for m in general.match([line])]
         if owners:
             result.general[number] = owners
-        if len(result.symptoms) < MAX_SYMPTOMS and len(line) <= MAX_SYMPTOM:
+        if len(result.symptoms) < MAX_SYMPTOMS and len(line) <= MAX_SYMPTOM and line.isprintable():
             result.symptoms.append(line)
         if result.literal is not None:
             continue

@@ -35,7 +35,7 @@ from generator.logs.text import ANSI_PATTERN, LogError, iter_lines, iter_raw_blo
 SAMPLE_LIMIT = 256 * 1024
 _CHUNK = 1 << 16
 _ansi_re = re.compile(ANSI_PATTERN)
-_SAFE_NAME = re.compile(r"[^a-z0-9]+")
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
 _LOG_HINT = "pass the failing build's log, e.g. pip install ... > build.log 2>&1"
 
 
@@ -97,7 +97,7 @@ def sample_text(raw: bytes, hosts: List[str]) -> str:
 
 def sample_name(log: str) -> str:
     """A safe file name for the sample, from the log's own name."""
-    stem = _SAFE_NAME.sub("-", Path(log).name.lower().rsplit(".", 1)[0]).strip("-")[:60].strip("-")
+    stem = _SAFE_NAME.sub("-", Path(log).name.rsplit(".", 1)[0]).strip("-")[:60].strip("-")
     return f"{stem or 'build'}.log" if log != "-" else "build.log"
 
 
@@ -113,11 +113,15 @@ def make(args: Any, hosts: List[str]) -> Scaffold:
             raise WheelfixError(f"{safefile.shown(existing)} already exists; nothing was written",
                                 hint="ids are never reused: pick another id, or add the log to that record's samples by hand")
     raw, truncated = read_tail(args.from_log)
+    if not raw.strip(b" \t\r\n\x00"):
+        what = "is empty" if not raw else "holds only blank lines"
+        raise LogError(f"the log {safefile.shown(args.from_log)} {what}", hint=_LOG_HINT)
     text = sample_text(raw, hosts)
     data = text.encode("utf-8")
-    matches, diagnosis = analyse(io.BytesIO(data), load_bundle(bundle_data(args.index)), False, safefile.shown(args.from_log), nearest=False)
+    bundle = bundle_data(args.index)
+    matches, diagnosis = analyse(io.BytesIO(data), load_bundle(bundle), False, safefile.shown(args.from_log), nearest=False)
     lines = list(iter_lines(io.BytesIO(data)))
-    found = scaffold.draft(lines, scaffold.general_matcher(bundle_data(args.index)))
+    found = scaffold.draft(lines, scaffold.general_matcher(bundle))
     signature = _signature(args.id, found.literal, diagnosis.failed, data)
     platforms = _platforms(kb, diagnosis.platform)
     name = sample_name(args.from_log)
