@@ -134,6 +134,12 @@ def test_never_overwrites(existing: str, kb: Path, tmp_path: Path, capsys: pytes
     assert sorted((str(p), p.read_bytes() if p.is_file() else b"") for p in kb.rglob("*")) == before
 
 
+def test_an_unwritable_samples_folder_is_an_input_error(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (kb / "samples").write_text("not a folder\n", encoding="utf-8")
+    code, out, err = _new(capsys, kb, str(SAMPLES[0]))
+    assert code == 2 and out == [] and "cannot write" in err and not (kb / f"{GID}.yaml").exists()
+
+
 def test_without_from_log_it_works_as_before(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["new", GID, "--package", "demopkg", "--kb", str(kb)]) == 0
     assert "packages: [demopkg]" in (kb / f"{GID}.yaml").read_text(encoding="utf-8")
@@ -266,3 +272,15 @@ def test_the_samples_name_no_index_host() -> None:
     for log in SAMPLES:
         text = log.read_text(encoding="utf-8", errors="replace")
         assert redact(text, hosts) == text or not any(h in text for h in hosts), log
+
+
+def test_a_device_on_standard_input_is_refused(kb: Path) -> None:
+    import os
+    import subprocess
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with open("/dev/zero", "rb") as zero:
+        proc = subprocess.run([sys.executable, "-m", "generator", "new", "--from-log", "-", "--kb", str(kb), GID],
+                              stdin=zero, capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 2 and "cannot read standard input" in proc.stderr and "Traceback" not in proc.stderr
+    assert sorted(p.name for p in kb.iterdir()) == ["environments.yaml"]

@@ -18,7 +18,6 @@ import json
 import os
 import re
 import stat
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Dict, List, Optional
@@ -58,7 +57,9 @@ class Scaffold:
 def read_tail(path: str) -> "tuple[bytes, bool]":
     """The last :data:`SAMPLE_LIMIT` bytes of the log at ``path`` (``-``: standard input), whole lines only."""
     if path == "-":
-        return _tail(sys.stdin.buffer, None)
+        from generator.cli.commands.explain import stdin_log
+
+        return _tail(stdin_log(), None)
     problem = safefile.log_path_problem(path)
     if problem is not None:
         raise LogError(f"cannot read log {safefile.shown(path)}: {problem}", hint=_LOG_HINT)
@@ -126,11 +127,15 @@ def make(args: Any, hosts: List[str]) -> Scaffold:
     platforms = _platforms(kb, diagnosis.platform)
     name = sample_name(args.from_log)
     result = Scaffold(record, folder / name, text, truncated, found, diagnosis, matches, signature, platforms)
-    folder.mkdir(parents=True)
-    (folder / name).write_bytes(data)
-    (folder / "SOURCES.md").write_text(_SOURCES.format(name=name), encoding="utf-8")
-    with open(record, "x", encoding="utf-8") as out:
-        out.write(render(args.id, result))
+    try:
+        folder.mkdir(parents=True)
+        (folder / name).write_bytes(data)
+        (folder / "SOURCES.md").write_text(_SOURCES.format(name=name), encoding="utf-8")
+        with open(record, "x", encoding="utf-8") as out:  # "x": never over a record made meanwhile
+            out.write(render(args.id, result))
+    except OSError as exc:
+        raise WheelfixError(f"cannot write {safefile.shown(exc.filename or folder)}: {exc.strerror or exc}",
+                            hint=f"check that {safefile.shown(kb)} is a writable folder") from None
     return result
 
 

@@ -187,7 +187,7 @@ def _facts(d: Diagnosis) -> List["tuple[str, str]"]:
     return facts
 
 
-def _stdin() -> BinaryIO:
+def stdin_log() -> BinaryIO:
     """Standard input as the log: refused when closed, or a device that never ends (``< /dev/zero``)."""
     if sys.stdin is None:
         raise LogError("cannot read standard input: it is closed", hint=_LOG_HINT)
@@ -212,7 +212,7 @@ def run(args: argparse.Namespace) -> int:
     """
     matcher = load_bundle_file(args.index)
     if args.file == "-":
-        matches, diagnosis = analyse(_stdin(), matcher, args.online)
+        matches, diagnosis = analyse(stdin_log(), matcher, args.online)
     else:
         problem = safefile.log_path_problem(args.file)  # before opening: a device never ends (a FIFO is read like a pipe)
         if problem is not None:
