@@ -128,7 +128,7 @@ def test_fix_keeps_crlf_line_ends_and_a_record_with_other_problems(kb: Path, cap
     body = path.read_text(encoding="utf-8").split("\n", 1)[1].replace("\n", "\r\n").replace("summary:", "sumary:")
     path.write_bytes(body.encode("utf-8"))
     assert modeline.fix(kb) == [path]
-    assert path.read_bytes() == (modeline.MODELINE + "\n" + body).encode("utf-8")
+    assert path.read_bytes() == (modeline.MODELINE + "\r\n" + body).encode("utf-8")
     assert main(["check", "--kb", str(kb)]) == 1
     out = capsys.readouterr().out
     assert "sumary" in out and ":1:1: the first line" not in out
@@ -147,6 +147,8 @@ def test_unreadable_records_are_left_to_the_record_checks(kb: Path) -> None:
     ("# yaml-language-server: $schema=old.json", modeline.MODELINE + "\n"),
     ("", modeline.MODELINE + "\n"),
     ("# a comment\nid: x\n", modeline.MODELINE + "\n# a comment\nid: x\n"),
+    ("id: x\r\nx: 1\r\n", modeline.MODELINE + "\r\nid: x\r\nx: 1\r\n"),
+    ("# yaml-language-server: $schema=old.json\r\nid: x\r\n", modeline.MODELINE + "\r\nid: x\r\n"),
 ])
 def test_with_modeline(text: str, expected: str) -> None:
     assert modeline.with_modeline(text) == expected

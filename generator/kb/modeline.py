@@ -64,9 +64,10 @@ def problem(text: str, display: str) -> Optional[RecordError]:
 def with_modeline(text: str) -> str:
     """``text`` with :data:`MODELINE` as its first line: a modeline replaced, otherwise one added."""
     first, sep, rest = text.partition("\n")
+    end = "\r\n" if first.endswith("\r") else "\n"  # the file's own line ends
     if _MEANT.match(first):
-        return MODELINE + sep + rest if sep else MODELINE + "\n"
-    return MODELINE + "\n" + text
+        return MODELINE + end + rest if sep else MODELINE + "\n"
+    return MODELINE + end + text
 
 
 def _first_lines(kb_dir: Path) -> List["tuple[Path, str, str]"]:
