@@ -32,14 +32,14 @@ def test_check_valid_kb_exits_0(kb: Path, capsys: pytest.CaptureFixture[str]) ->
 def test_check_reports_every_problem_one_per_line_and_exits_1(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rust = kb / "demo-rust-build.yaml"
     rust.write_text(rust.read_text().replace("summary:", "sumary:"))
-    (kb / "demo-c-headers.yaml").write_text("id: [\n")
+    (kb / "demo-c-headers.yaml").write_text("# yaml-language-server: $schema=../schema/incident.json\nid: [\n")
     assert main(["check", "--kb", str(kb)]) == 1
     out, err = capsys.readouterr()
     lines = out.splitlines()
     assert lines == [
-        "kb/demo-c-headers.yaml:2:1: YAML syntax error: expected the node content, but found '<stream end>' (while parsing a flow node)",
-        "kb/demo-rust-build.yaml:1:1: summary: required field 'summary' is missing",
-        "kb/demo-rust-build.yaml:3:1: sumary: unknown field 'sumary'; did you mean 'summary'?",
+        "kb/demo-c-headers.yaml:3:1: YAML syntax error: expected the node content, but found '<stream end>' (while parsing a flow node)",
+        "kb/demo-rust-build.yaml:2:1: summary: required field 'summary' is missing",
+        "kb/demo-rust-build.yaml:4:1: sumary: unknown field 'sumary'; did you mean 'summary'?",
     ]
     assert "3 problem(s)" in err and "Traceback" not in err
 
@@ -50,7 +50,7 @@ def test_check_unknown_platform_name(kb: Path, capsys: pytest.CaptureFixture[str
     assert main(["check", "--kb", str(kb)]) == 1
     out, _ = capsys.readouterr()
     assert out.splitlines() == [
-        "kb/demo-rust-build.yaml:10:29: affects.platforms[1]: unknown platform or environment 'exmplehost'; "
+        "kb/demo-rust-build.yaml:11:29: affects.platforms[1]: unknown platform or environment 'exmplehost'; "
         "did you mean 'examplehost'? (names are defined in kb/environments.yaml)"
     ]
 

@@ -66,10 +66,10 @@ def test_python_itself_fails_on_these() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "where"),
     [
-        ('demopkg: "<2.0"', f'demopkg: "<{HUGE}"', "9:14: affects.packages.demopkg"),
-        ('python: ">=3.13"', f'python: ">=3.{HUGE}"', "7:11: affects.python"),
-        ('requirement: "demopkg>=2.0"', f'requirement: "demopkg>={HUGE}"', "28:20: fixes[0].claim.requirement"),
-        ("platforms: [manylinux_2_35_x86_64]", "platforms: [manylinux_2_35999_x86_64]", "30:19: fixes[0].claim.platforms[0]"),
+        ('demopkg: "<2.0"', f'demopkg: "<{HUGE}"', "10:14: affects.packages.demopkg"),
+        ('python: ">=3.13"', f'python: ">=3.{HUGE}"', "8:11: affects.python"),
+        ('requirement: "demopkg>=2.0"', f'requirement: "demopkg>={HUGE}"', "29:20: fixes[0].claim.requirement"),
+        ("platforms: [manylinux_2_35_x86_64]", "platforms: [manylinux_2_35999_x86_64]", "31:19: fixes[0].claim.platforms[0]"),
     ],
 )
 def test_records_refuse_them_with_file_line_and_field(old: str, new: str, where: str) -> None:

@@ -11,7 +11,9 @@ from generator.kb.records import check_kb, json_schema, load_kb, parse_record, I
 
 DATA = Path(__file__).parent / "data"
 VALID = DATA / "kb_valid"
-BASE = (VALID / "demo-rust-build.yaml").read_text(encoding="utf-8")
+# The cases' line numbers count from the record's first field, so the editor's
+# modeline (a comment, line 1 of the fixture) is left out of the text they edit.
+BASE = (VALID / "demo-rust-build.yaml").read_text(encoding="utf-8").split("\n", 1)[1]
 FILE = "kb/demo-rust-build.yaml"
 
 
@@ -235,7 +237,7 @@ def test_related_ids_must_exist(tmp_path: Path) -> None:
     path.write_text(path.read_text().replace("related: [demo-rust-build]", "related: [demo-rust-buld]"))
     _, errors = check_kb(kb)
     assert [e.format() for e in errors] == [
-        "kb/demo-c-headers.yaml:20:11: related[0]: no record with id 'demo-rust-buld'; did you mean 'demo-rust-build'?"
+        "kb/demo-c-headers.yaml:21:11: related[0]: no record with id 'demo-rust-buld'; did you mean 'demo-rust-build'?"
     ]
 
 
@@ -245,7 +247,7 @@ def test_ids_and_aliases_are_never_reused(tmp_path: Path) -> None:
     path.write_text(path.read_text().replace("packages: [cdemo]", "aliases: [demo-old-id]\npackages: [cdemo]"))
     _, errors = check_kb(kb)
     assert [e.format() for e in errors] == [
-        "kb/demo-rust-build.yaml:4:11: aliases[0]: 'demo-old-id' is already used by kb/demo-c-headers.yaml; ids and aliases are never reused"
+        "kb/demo-rust-build.yaml:5:11: aliases[0]: 'demo-old-id' is already used by kb/demo-c-headers.yaml; ids and aliases are never reused"
     ]
 
 

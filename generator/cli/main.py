@@ -35,10 +35,10 @@ COMMANDS = {
     "explain": "read a build log and point to the guide that fixes it",
     "run": "run an install command and explain its failure",
     "audit": "check a requirements or lock file for source builds on a target",
-    "new": "start a new record from a template",
+    "new": "start a new record from a template, or from a failing build's log",
     "summary": "print the version tables of some guides as Markdown (for a CI job summary)",
     "refresh": "re-read the index and report records whose claims or affected ranges changed",
-    "bundle": "regenerate the signatures bundled in the package from kb/",
+    "bundle": "regenerate the files generated from kb/ (bundled signatures, schema/incident.json)",
 }
 
 EXIT_OK = 0

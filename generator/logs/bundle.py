@@ -264,8 +264,14 @@ def read_bundle(path: Union[str, Path]) -> Any:
 
 def load_bundle_file(path: Union[str, Path, None] = None) -> Matcher:
     """Load a bundle from ``path``, or the one shipped in the package when ``None``."""
+    where = f"signatures bundle {path}" if path is not None else "bundled signatures.json"
+    return load_bundle(bundle_data(path), where)
+
+
+def bundle_data(path: Union[str, Path, None] = None) -> Any:
+    """The JSON data of the bundle at ``path``, or of the one shipped in the package when ``None``."""
     if path is not None:
-        return load_bundle(read_bundle(path), f"signatures bundle {path}")
+        return read_bundle(path)
     from importlib import resources
 
     try:
@@ -275,12 +281,10 @@ def load_bundle_file(path: Union[str, Path, None] = None) -> Matcher:
             "no signatures bundled with this wheelfix (generator/data/signatures.json is missing)",
             hint="pass --index FILE, or run `wheelfix bundle` in a checkout",
         ) from None
-    where = "bundled signatures.json"
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except ValueError as exc:
-        raise SignatureError(f"{where}: not JSON ({exc})") from None
-    return load_bundle(data, where)
+        raise SignatureError(f"bundled signatures.json: not JSON ({exc})") from None
 
 
 def iter_conditions(bundle: Mapping[str, Any]) -> Iterator[Tuple[str, str, str]]:

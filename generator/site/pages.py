@@ -11,7 +11,7 @@ import json
 from typing import Any, Dict, Optional, Union
 
 from generator.site import api
-from generator.kb import records
+from generator.kb import modeline
 from generator.site import views
 from generator.kb import KnowledgeBase
 from generator.site.render import render
@@ -22,7 +22,7 @@ SiteFiles = Dict[str, Union[str, bytes]]
 
 #: The generated pages that mkdocs.yml's nav refers to.
 HOME = "index.md"
-SCHEMA = "schema/incident.json"
+SCHEMA = modeline.SCHEMA_PATH
 
 
 def _json(data: Any) -> str:
@@ -42,7 +42,7 @@ def generate(kb: KnowledgeBase, extras: Optional[views.Extras] = None) -> SiteFi
     files["platforms/index.md"] = render("index.md.j2", v=views.platforms_index(kb), depth="../")
     for name in views.all_packages(kb):
         files[views.package_page(name)] = render("package.md.j2", p=views.package_view(name, kb, extras))
-    files[SCHEMA] = _json(records.json_schema())
+    files[SCHEMA] = modeline.schema_text()  # the committed schema/incident.json
     files["incidents.json"] = _json(api.incidents_payload(kb))
     files["signatures.json"] = bundle_json(api.signatures_payload(kb), indent=2)
     titles = {r.incident.id: r.incident.title for r in kb.records}

@@ -1,10 +1,11 @@
-"""``wheelfix bundle``: regenerate the signatures shipped inside the package.
+"""``wheelfix bundle``: regenerate the files generated from kb/ and committed.
 
 ``wheelfix explain`` and ``wheelfix run`` work offline from
 ``generator/data/signatures.json``, and ``wheelfix audit --env`` reads
 ``generator/data/environments.yaml`` outside a KB checkout.  Both are
-generated from kb/ and committed; a test fails when either is stale, naming
-this command.
+generated from kb/ and committed, and so is the records' JSON Schema that
+editors read (``schema/incident.json`` next to kb/, see
+:mod:`generator.kb.modeline`); a test fails when any is stale, naming this command.
 """
 
 from __future__ import annotations
@@ -39,11 +40,11 @@ def bundled_files(kb_dir: Path) -> dict[Path, str]:
     """Every bundled file and the content kb/ gives it."""
     from generator.kb import environments
     from generator import safefile
-    from generator.kb import ENVIRONMENTS_FILE
+    from generator.kb import ENVIRONMENTS_FILE, modeline
 
     signatures = bundled_text(kb_dir)  # loads and checks the whole KB first
     envs = safefile.read_text(kb_dir / ENVIRONMENTS_FILE, limit=environments.MAX_BYTES, root=kb_dir)
-    return {BUNDLED: signatures, ENVIRONMENTS: envs}
+    return {BUNDLED: signatures, ENVIRONMENTS: envs, modeline.schema_file(kb_dir): modeline.schema_text()}
 
 
 def run(args: argparse.Namespace) -> int:

@@ -29,6 +29,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--annotate", action=argparse.BooleanOptionalAction, default=None,
         help="also write each problem as a GitHub Actions error annotation (default: on inside GitHub Actions)",
     )
+    parser.add_argument("--fix-modeline", action="store_true", help="first write the editor's schema modeline into every record lacking it")
     _common.add_index_options(parser)
 
 
@@ -55,8 +56,14 @@ def annotation_commands(problems: List[str]) -> List[str]:
 def run(args: argparse.Namespace) -> int:
     from generator import kb as kb_mod
     from generator.cli import ghactions
+    from generator.kb import modeline
 
-    knowledge, errors = kb_mod.check(Path(args.kb))
+    kb_dir = Path(args.kb)
+    if args.fix_modeline and kb_dir.is_dir():
+        for path in modeline.fix(kb_dir):
+            print(f"wheelfix: wrote the schema modeline into {path}", file=sys.stderr)
+    knowledge, errors = kb_mod.check(kb_dir)
+    errors = sorted(errors + modeline.check(kb_dir), key=lambda e: (e.file, e.line, e.col))
     problems = [e.format() for e in errors]
     if args.online and not errors:
         from generator.site import verify

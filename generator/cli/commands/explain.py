@@ -55,8 +55,13 @@ def site_url(args: argparse.Namespace) -> str:
     return chosen
 
 
-def analyse(stream: BinaryIO, matcher: Matcher, online: bool, name: str = "standard input") -> "tuple[List[Match], Diagnosis]":
-    """Match and diagnose one log stream; :class:`LogError` if it holds nothing but blanks."""
+def analyse(
+    stream: BinaryIO, matcher: Matcher, online: bool, name: str = "standard input", nearest: bool = True
+) -> "tuple[List[Match], Diagnosis]":
+    """Match and diagnose one log stream; :class:`LogError` if it holds nothing but blanks.
+
+    ``nearest``: look up the nearest release with a wheel (``wheelfix new`` does not need it).
+    """
     diagnoser = Diagnoser()
     regular = _regular_size(stream)
     if regular is not None and regular > _BLANK_CHECK:
@@ -67,7 +72,7 @@ def analyse(stream: BinaryIO, matcher: Matcher, online: bool, name: str = "stand
         if not seen.text:
             raise LogError(f"the log ({name}) is empty" if not seen.any else f"the log ({name}) holds only blank lines",
                            hint="pass the build's output, e.g. pip install ... 2>&1 | wheelfix explain -")
-    diagnosis = finish_diagnosis(diagnoser, online)
+    diagnosis = finish_diagnosis(diagnoser, online) if nearest else diagnoser.result()
     return matches, diagnosis
 
 
@@ -182,7 +187,7 @@ def _facts(d: Diagnosis) -> List["tuple[str, str]"]:
     return facts
 
 
-def _stdin() -> BinaryIO:
+def stdin_log() -> BinaryIO:
     """Standard input as the log: refused when closed, or a device that never ends (``< /dev/zero``)."""
     if sys.stdin is None:
         raise LogError("cannot read standard input: it is closed", hint=_LOG_HINT)
@@ -207,7 +212,7 @@ def run(args: argparse.Namespace) -> int:
     """
     matcher = load_bundle_file(args.index)
     if args.file == "-":
-        matches, diagnosis = analyse(_stdin(), matcher, args.online)
+        matches, diagnosis = analyse(stdin_log(), matcher, args.online)
     else:
         problem = safefile.log_path_problem(args.file)  # before opening: a device never ends (a FIFO is read like a pipe)
         if problem is not None:
