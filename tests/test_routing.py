@@ -69,3 +69,26 @@ def test_exceptions_are_explicit_and_current() -> None:
 def test_negative_says_how_it_was_made(family: Path) -> None:
     assert (family / "reproduce.sh").is_file(), f"{family.name}: no reproduce.sh"
     assert (family / "NOTES.md").is_file(), f"{family.name}: no NOTES.md"
+
+
+# A specific guide and the general guide of its family: every sample of the specific one
+# also matches the general one, which ranks strictly below (a reader whose log lacks what
+# makes it specific still lands on the family's guide).
+SPECIFIC_OVER_GENERAL = {
+    "pyyaml-cython3-cython-sources": "cython3-old-sdist-compile-error",
+    "pillow-keyerror-version-python-313": "setup-py-exec-locals-keyerror-python-313",
+}
+_SPECIFIC_ROWS = [r for r in ROWS if r.expected in SPECIFIC_OVER_GENERAL]
+
+
+def test_specific_guides_have_samples() -> None:
+    assert {r.expected for r in _SPECIFIC_ROWS} == set(SPECIFIC_OVER_GENERAL)
+
+
+@pytest.mark.parametrize("row", _SPECIFIC_ROWS, ids=[r.path for r in _SPECIFIC_ROWS])
+def test_the_general_guide_ranks_below_the_specific_one(matcher: Any, row: Row) -> None:
+    got = route(matcher, row)
+    scores = dict(got.ranking)
+    general = SPECIFIC_OVER_GENERAL[row.expected or ""]
+    assert general in scores, f"{row.path}: the general guide {general} does not match ({got.ranking})"
+    assert scores[row.expected or ""] > scores[general]
