@@ -92,3 +92,37 @@ def test_the_general_guide_ranks_below_the_specific_one(matcher: Any, row: Row) 
     general = SPECIFIC_OVER_GENERAL[row.expected or ""]
     assert general in scores, f"{row.path}: the general guide {general} does not match ({got.ranking})"
     assert scores[row.expected or ""] > scores[general]
+
+
+def _report_module() -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("route_report", ROOT / "bench" / "route_report.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_report_counts_and_lists_every_miss() -> None:
+    from routing import Routed
+
+    rows = [
+        Routed(Row("a.log", "sample", "g1"), "g1", (), (("g1", 300),)),  # right
+        Routed(Row("b.log", "sample", "g1"), "g2", (), (("g2", 300), ("g1", 200))),  # wrong
+        Routed(Row("c.log", "sample", "g1"), None, (), ()),  # nowhere
+        Routed(Row("d.log", "sample", "g2"), "g2", (("g1", 300),), (("g2", 300), ("g1", 300))),  # a tie
+        Routed(Row("e.log", "negative", None), "g2", (), (("g2", 150),)),  # a false alarm
+        Routed(Row("f.log", "negative", None), None, (), ()),  # right
+    ]
+    out = _report_module().report(rows)
+    g1 = next(line for line in out if line.startswith("g1 "))
+    g2 = next(line for line in out if line.startswith("g2 "))
+    none = next(line for line in out if line.startswith("(none)"))
+    # samples right wrong nowhere taken precision recall
+    assert g1.split() == ["g1", "3", "1", "1", "1", "0", "100.0%", "33.3%"]
+    assert g2.split() == ["g2", "1", "0", "1", "0", "2", "0.0%", "0.0%"]
+    assert none.split() == ["(none)", "2", "1", "1", "0", "0", "-", "50.0%"]
+    assert "precision 25.0% (1 of 4 routed logs), recall 25.0% (1 of 4)" in out
+    misses = out[out.index("misses: 4") + 1:]
+    assert [m.split(":")[0].strip() for m in misses] == ["b.log", "c.log", "d.log", "e.log"]
