@@ -103,7 +103,7 @@ def test_every_long_tail_log_has_an_expectation() -> None:
     # The hand-checked table covers tests/data/logs and the samples it was written
     # against; every log, kb/samples included, gets the properties below.
     assert set(EXPECTED) <= set(ALL_LOGS)
-    # (The negative logs route nowhere: tests/test_negatives.py.)
+    # (The negative logs route nowhere: tests/test_routing.py.)
     curated = [p for p in ALL_LOGS if not p.startswith(("kb/", "tests/data/logs/negatives/"))]
     assert curated == sorted(p for p in EXPECTED if not p.startswith("kb/"))
 

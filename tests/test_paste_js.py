@@ -40,7 +40,7 @@ process.stdout.write(JSON.stringify(out));
 
 
 def _kb_bundle() -> Dict[str, Any]:
-    from test_samples import guides_from_kb
+    from routing import guides_from_kb
 
     return bundle_from_guides(guides_from_kb())
 

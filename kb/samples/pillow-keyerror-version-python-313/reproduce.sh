@@ -17,6 +17,7 @@
 #   pip (default)  pip install Pillow==10.3.0 on 3.13
 #   uv             the same with `uv pip install`
 #   buildkit       the pip case as `docker build --progress=plain` shows it
+#   poetry         the same with poetry 2.5.1 (`poetry install`, in-project venv on 3.13.0)
 # Needs: /root/.pyenv/versions/3.13.*.
 set -euo pipefail
 SAMPLE=pillow-keyerror-version-python-313
@@ -36,10 +37,30 @@ _uv() {
   _show _neutral_env PATH="$venv/bin:$SYS_PATH:$tools" VIRTUAL_ENV="$venv" uv pip install Pillow==10.3.0
 }
 
+_poetry() {
+  # poetry 2.5.1 (`poetry install`), an in-project venv on CPython 3.13.
+  local proj="$WORK/poetry-project" tools; tools="$(_tool poetry)"
+  rm -rf "$proj" "$WORK/poetry-cache"; mkdir -p "$proj"
+  cat > "$proj/pyproject.toml" <<'TOML'
+[project]
+name = "app"
+version = "0.1.0"
+requires-python = ">=3.13,<3.14"
+dependencies = ["pillow==10.3.0"]
+
+[tool.poetry]
+package-mode = false
+TOML
+  _venv "$(_py 3.13)" "$proj/.venv"
+  _show _neutral_env PATH="$proj/.venv/bin:$SYS_PATH:$tools" POETRY_VIRTUALENVS_IN_PROJECT=true \
+      poetry -C "$proj" install
+}
+
 CASE="${1:-pip}"
 case "$CASE" in
   pip) _capture pip-pillow _pip ;;
   uv) _capture uv-pillow _uv ;;
+  poetry) _capture poetry-pillow _poetry ;;
   buildkit) _from_capture pip-pillow | _excerpt '^Collecting' | _buildkit 10 5.602 ;;
   *) echo "unknown case: $CASE" >&2; exit 2 ;;
 esac
