@@ -37,7 +37,7 @@ from packaging.version import Version
 
 from generator import safefile
 from generator.site import facts as facts_mod
-from generator.site.facts import Cell, Claim, ClaimFacts, PackageFacts, PlatformFacts, Questions
+from generator.site.facts import Claim, ClaimFacts, PackageFacts, PlatformFacts, Questions
 from generator.truth import claims, support, wheels
 from generator.truth.claims import Upstream
 
@@ -53,6 +53,7 @@ FORMAT = 1
 MAX_ENTRY_BYTES = 32 * 1024 * 1024
 
 _T = TypeVar("_T")
+_LETTERS = frozenset(facts_mod.STATES)
 
 
 class _Bad(ValueError):
@@ -162,7 +163,8 @@ def _encode(f: PackageFacts) -> Dict[str, Any]:
         "serial": f.serial,
         "platforms": {
             tag: {
-                "cells": [[None if c is None else [c.state, c.file] for c in row] for row in p.cells],
+                "states": list(p.states),
+                "files": [list(row) for row in p.files],
                 "summaries": list(p.summaries),
                 "upstream": [[None if u.since is None else str(u.since), None if u.released is None else u.released.isoformat(), u.dropped] for u in p.upstream],
             }
@@ -199,12 +201,15 @@ def _int(value: Any) -> int:
     return int(value)
 
 
-def _cell(value: Any) -> Optional[Cell]:
-    if value is None:
-        return None
-    state, file = _list(value, _str, 2)
-    _need(state in facts_mod.STATES, f"unknown cell state {state!r}")
-    return Cell(state, file)
+def _strings(value: Any, length: int) -> Tuple[str, ...]:
+    # The bulk of an entry: checked in one pass per row, not value by value.
+    _need(isinstance(value, list) and len(value) == length and all(type(v) is str for v in value), f"a list of {length} strings was expected")
+    return tuple(value)
+
+
+def _states(value: Any, length: int) -> str:
+    _need(isinstance(value, str) and len(value) == length and set(value) <= _LETTERS, "a row of cell states was expected")
+    return str(value)
 
 
 def _upstream(value: Any) -> Upstream:
@@ -226,8 +231,10 @@ def _datetime(text: str) -> datetime:
 def _platform(value: Any, rows: int, columns: Sequence[str]) -> PlatformFacts:
     _need(isinstance(value, dict), "platform facts were expected")
     regular = sum(1 for c in columns if not c.endswith("t"))
-    cells = _list(value.get("cells"), lambda row: _list(row, _cell, len(columns)), rows)
-    return PlatformFacts(cells, _list(value.get("summaries"), _str), _list(value.get("upstream"), _upstream, regular))
+    width = len(columns)
+    states = _list(value.get("states"), lambda row: _states(row, width), rows)
+    files = _list(value.get("files"), lambda row: _strings(row, width), rows)
+    return PlatformFacts(states, files, _list(value.get("summaries"), _str), _list(value.get("upstream"), _upstream, regular))
 
 
 def _claim(value: Any) -> Tuple[Claim, ClaimFacts]:

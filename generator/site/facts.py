@@ -30,8 +30,10 @@ from generator.truth.wheels import Target, Verdict, cpython_builds, release_verd
 
 #: CPython versions before this are not shown as table columns.
 OLDEST_COLUMN = 8
-#: What a table cell can say; "yanked" for a release whose every file is yanked.
-STATES = ("wheel", "sdist", "none", "yanked")
+#: What a table cell can say, by its letter in :attr:`PlatformFacts.states`; "yanked" for a
+#: release whose every file is yanked, "-" for no verdict at all (shown as "none").
+STATES = {"w": "wheel", "s": "sdist", "n": "none", "y": "yanked", "-": "none"}
+_LETTER = {"wheel": "w", "sdist": "s", "none": "n", "yanked": "y"}
 
 
 @dataclass(frozen=True)
@@ -52,18 +54,14 @@ class Questions:
 
 
 @dataclass(frozen=True)
-class Cell:
-    """One release on one target: its state (:data:`STATES`) and the file pip would pick ("" for none)."""
-
-    state: str
-    file: str
-
-
-@dataclass(frozen=True)
 class PlatformFacts:
     """One package on one platform: every release (rows) on every column's CPython."""
 
-    cells: Tuple[Tuple[Optional[Cell], ...], ...]  # per release of PackageFacts.releases, per column
+    # Per release of PackageFacts.releases, per column: the cell's letter (see STATES) and the
+    # file pip would pick ("" for none).  Strings, not an object per cell: a build reads
+    # hundreds of thousands of them from the cache.
+    states: Tuple[str, ...]
+    files: Tuple[Tuple[str, ...], ...]
     summaries: Tuple[str, ...]  # the lines under the table, one per column (+ the yanked note)
     upstream: Tuple[Upstream, ...]  # per regular (not free-threaded) column, in column order
 
@@ -113,14 +111,14 @@ def python_columns(page: ProjectPage) -> Tuple[str, ...]:
     return tuple(columns)
 
 
-def _state(v: Verdict) -> str:
-    return "yanked" if v.yanked else v.kind.value
-
-
-def _cell(v: Optional[Verdict]) -> Optional[Cell]:
+def _letter(v: Optional[Verdict]) -> str:
     if v is None:
-        return None
-    return Cell(_state(v), v.file.filename if v.file is not None else "")
+        return "-"
+    return "y" if v.yanked else _LETTER[v.kind.value]
+
+
+def _file(v: Optional[Verdict]) -> str:
+    return v.file.filename if v is not None and v.file is not None else ""
 
 
 def _platform(page: ProjectPage, columns: Sequence[str], releases: Sequence[str], platform: str) -> PlatformFacts:
@@ -135,9 +133,10 @@ def _platform(page: ProjectPage, columns: Sequence[str], releases: Sequence[str]
         yanked = yanked or column.yanked > 0
     if yanked:
         summaries.append(YANKED_NOTE)
-    cells = tuple(tuple(_cell(by_version.get(version)) for by_version in per_column) for version in releases)
+    states = tuple("".join(_letter(by_version.get(version)) for by_version in per_column) for version in releases)
+    files = tuple(tuple(_file(by_version.get(version)) for by_version in per_column) for version in releases)
     upstream = tuple(target_upstream(page, python, platform) for python in columns if not python.endswith("t"))
-    return PlatformFacts(cells, tuple(summaries), upstream)
+    return PlatformFacts(states, files, tuple(summaries), upstream)
 
 
 def _claim(claim: Claim, page: ProjectPage) -> ClaimFacts:

@@ -25,7 +25,7 @@ from generator.kb import KnowledgeBase
 from generator.kb.records import Incident
 from generator.site import views
 from generator.site.factcache import FactCache, cache_key
-from generator.site.facts import Cell, Claim, PackageFacts, Questions, package_facts, python_columns, requirement_name
+from generator.site.facts import STATES, Claim, PackageFacts, Questions, package_facts, python_columns, requirement_name
 from generator.truth.claims import ClaimError, check_claim, combine_upstream
 
 if TYPE_CHECKING:
@@ -174,39 +174,55 @@ def from_pages(kb: KnowledgeBase, pages: Mapping[str, ProjectPage]) -> SiteFacts
     return found
 
 
-def _state(cell: Optional[Cell]) -> str:
-    return "none" if cell is None else cell.state
-
-
-def _cell(cell: Optional[Cell]) -> views.TableCell:
-    if cell is None:
+def _cell(letter: str, file: str) -> views.TableCell:
+    if letter == "-":
         return views.TableCell(_SYMBOL["none"], "none", "no files for this release")
-    detail = cell.file or "no file pip can install here"
-    return views.TableCell(_SYMBOL[cell.state], cell.state, f"{_WORD[cell.state]}: {detail}")
+    state = STATES[letter]
+    return views.TableCell(_SYMBOL[state], state, f"{_WORD[state]}: {file or 'no file pip can install here'}")
 
 
-def table_view(facts: PackageFacts, label: str, platform: str, data_note: str, *, abridge: bool, mentioned: Sequence[str] = ()) -> views.TableView:
+def full_rows(facts: PackageFacts, platform: str) -> Tuple[views.TableRow, ...]:
+    """Every release's row on ``platform``, oldest first; abridged tables pick from these."""
+    on = facts.platforms[platform]
+    cells: Dict[Tuple[str, str], views.TableCell] = {}  # many cells repeat (pure-Python and abi3 wheels)
+
+    def cell(letter: str, file: str) -> views.TableCell:
+        found = cells.get((letter, file))
+        if found is None:
+            found = cells[(letter, file)] = _cell(letter, file)
+        return found
+
+    return tuple(
+        views.TableRow(version, facts.released[i], tuple(map(cell, on.states[i], on.files[i]))) for i, version in enumerate(facts.releases)
+    )
+
+
+def table_view(
+    facts: PackageFacts,
+    label: str,
+    platform: str,
+    data_note: str,
+    *,
+    abridge: bool,
+    mentioned: Sequence[str] = (),
+    rows: Optional[Sequence[views.TableRow]] = None,
+) -> views.TableView:
     """One package x one platform: releases (rows) x CPython versions (columns).
 
     Abridged tables keep the newest releases, each release where support
     changed and the one just before it, and the versions in ``mentioned``.
+    ``rows`` are :func:`full_rows` when the caller has them already.
     """
-    on = facts.platforms[platform]
+    every = full_rows(facts, platform) if rows is None else rows
     versions = list(facts.releases)
-    rows_versions = _rows(versions, on.cells, mentioned) if abridge else versions
-    row_of = {v: i for i, v in enumerate(versions)}
-    rows = tuple(
-        views.TableRow(version, facts.released[row_of[version]], tuple(_cell(c) for c in on.cells[row_of[version]]))
-        for version in reversed(rows_versions)
-    )
-    shown = len(rows_versions)
-    note = f"{shown} of {len(versions)} releases: the newest and every one where support changed" if abridge and shown < len(versions) else ""
+    shown = _rows(versions, facts.platforms[platform].states, mentioned) if abridge else list(range(len(versions)))
+    note = f"{len(shown)} of {len(versions)} releases: the newest and every one where support changed" if abridge and len(shown) < len(versions) else ""
     return views.TableView(
         package=facts.name,
         columns=facts.columns,
         groups=((f"{label} ({platform})", len(facts.columns)),),
-        rows=rows,
-        summaries=on.summaries,
+        rows=tuple(every[i] for i in reversed(shown)),
+        summaries=facts.platforms[platform].summaries,
         data_note=data_note,
         abridged_note=note,
     )
@@ -218,21 +234,21 @@ def table(page: ProjectPage, label: str, platform: str, *, abridge: bool, mentio
     return table_view(found, label, platform, _data_note(page.meta, found), abridge=abridge, mentioned=mentioned)
 
 
-def _rows(versions: List[str], cells: Sequence[Sequence[Optional[Cell]]], mentioned: Sequence[str]) -> List[str]:
-    """Which releases an abridged table shows (see :func:`table_view`)."""
-    keep = set(versions[-RECENT_RELEASES:])
+def _rows(versions: List[str], states: Sequence[str], mentioned: Sequence[str]) -> List[int]:
+    """Which releases (indexes into ``versions``) an abridged table shows (see :func:`table_view`)."""
+    keep = set(range(max(0, len(versions) - RECENT_RELEASES), len(versions)))
     mentioned_versions = {str(Version(m)) for m in mentioned if _is_version(m)}
     previous = None
     for i, version in enumerate(versions):
-        row = tuple(_state(c) for c in cells[i])
+        row = states[i].replace("-", "n")  # no verdict reads as "none", like a release that installs nothing
         if row != previous:
-            keep.add(version)
+            keep.add(i)
             if i > 0:
-                keep.add(versions[i - 1])  # the last release before the change
+                keep.add(i - 1)  # the last release before the change
         if version in mentioned_versions:
-            keep.add(version)
+            keep.add(i)
         previous = row
-    return [v for v in versions if v in keep]
+    return sorted(keep)
 
 
 def _is_version(text: str) -> bool:
@@ -266,17 +282,26 @@ def extras(kb: KnowledgeBase, found: SiteFacts) -> Report:
     report = Report()
     out = report.extras
     tables: Dict[Tuple[str, str, str, Tuple[str, ...]], views.TableView] = {}
+    rows: Dict[Tuple[str, str], Tuple[views.TableRow, ...]] = {}
+
+    def every_row(name: str, tag: str) -> Tuple[views.TableRow, ...]:
+        if (name, tag) not in rows:
+            rows[(name, tag)] = full_rows(found.packages[name], tag)
+        return rows[(name, tag)]
 
     def guide_table(name: str, label: str, tag: str, mentioned: List[str]) -> views.TableView:
         # Guides about the same package and platform share their table; build it once.
         key = (name, label, tag, tuple(mentioned))
         if key not in tables:
-            tables[key] = table_view(found.packages[name], label, tag, out.data_notes[name], abridge=True, mentioned=mentioned)
+            facts = found.packages[name]
+            tables[key] = table_view(facts, label, tag, out.data_notes[name], abridge=True, mentioned=mentioned, rows=every_row(name, tag))
         return tables[key]
 
     for name, facts in found.packages.items():
         out.data_notes[name] = _data_note(found.pages[name], facts)
-        out.package_tables[name] = tuple(table_view(facts, label, tag, out.data_notes[name], abridge=False) for label, tag in default_platforms(kb))
+        out.package_tables[name] = tuple(
+            table_view(facts, label, tag, out.data_notes[name], abridge=False, rows=every_row(name, tag)) for label, tag in default_platforms(kb)
+        )
     for rec in kb.records:
         incident = rec.incident
         platforms = guide_platforms(kb, incident.affects.platforms)
