@@ -53,6 +53,8 @@ FORMAT = 1
 MAX_ENTRY_BYTES = 32 * 1024 * 1024
 
 _T = TypeVar("_T")
+#: The modules whose source decides the facts: the engine, and the pass that asks it.
+_ENGINE_MODULES: Tuple[object, ...] = (wheels, support, claims, facts_mod)
 _LETTERS = frozenset(facts_mod.STATES)
 
 
@@ -64,8 +66,8 @@ class _Bad(ValueError):
 def engine_version() -> str:
     """:data:`ENGINE_VERSION`, the source of the modules behind the facts, and packaging's version."""
     digest = hashlib.sha256(f"{ENGINE_VERSION}\0{packaging.__version__}\0".encode())
-    for module in (wheels, support, claims, facts_mod):
-        source = module.__file__
+    for module in _ENGINE_MODULES:
+        source = getattr(module, "__file__", None)
         digest.update(Path(source).read_bytes() if source else b"")
     return f"{ENGINE_VERSION}-{digest.hexdigest()[:32]}"
 
