@@ -18,7 +18,7 @@ part of them: it comes from the page's :class:`~generator.index.page.PageMeta`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -102,13 +102,13 @@ def requirement_name(requirement: str) -> str:
     return canonicalize_name(Requirement(requirement).name)
 
 
-def python_columns(page: ProjectPage) -> Tuple[str, ...]:
+def python_columns(page: ProjectPage) -> List[str]:
     """CPython columns: 3.8 up to the newest with a wheel, plus free-threaded ones with wheels."""
     regular, threaded = cpython_builds(page)
     newest = max(regular | threaded | {12})  # pure-Python projects: up to a current CPython
     columns = [f"3.{m}" for m in range(OLDEST_COLUMN, newest + 1)]
     columns += [f"3.{m}t" for m in sorted(threaded)]
-    return tuple(columns)
+    return columns
 
 
 def _letter(v: Optional[Verdict]) -> str:
@@ -149,7 +149,7 @@ def _claim(claim: Claim, page: ProjectPage) -> ClaimFacts:
 
 def package_facts(page: ProjectPage, questions: Questions) -> PackageFacts:
     """Ask the engine every question of ``questions`` about ``page``.  Pure."""
-    columns = python_columns(page)
+    columns = tuple(python_columns(page))
     # Every target gets one verdict per release, so the first column lists the releases.
     verdicts = release_verdicts(page, Target.parse(columns[0], questions.platforms[0])) if questions.platforms else []
     finals = [v for v in verdicts if not v.version.is_prerelease]
