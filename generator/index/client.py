@@ -35,7 +35,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Optional, Union, overload
+from typing import Iterable, Mapping, Optional, Union, overload
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -45,6 +45,7 @@ from packaging.utils import canonicalize_name
 
 from generator.index._deadline import Deadline
 from generator.index.cache import PageCache
+from generator.index.interface import Known, PageResult
 from generator.index.cachedir import default_cache_dir, http_cache_dir
 from generator.index.config import configured_index_url, project_url
 from generator.index.page import IndexClientError, IndexDataError, PageMeta, ProjectPage, index_label, load_project_page
@@ -81,8 +82,6 @@ _HINT_NETWORK = (
     "check the network connection, any proxy settings (HTTPS_PROXY), and the index URL "
     "(PIP_INDEX_URL or pip's global.index-url); --offline uses cached data only"
 )
-#: Told the meta of a page served from the cache, answers whether its JSON can stay unread.
-Known = Callable[[PageMeta], bool]
 _HINT_BOUNDS = (
     "wheelfix bounds what it reads from an index (see 'Limits' in docs/cli.md); "
     "check the index URL, or a proxy in between"
@@ -392,19 +391,19 @@ class IndexClient:
     def fetch_many(self, names: Iterable[str]) -> dict[str, Union[ProjectPage, IndexClientError]]: ...
 
     @overload
-    def fetch_many(self, names: Iterable[str], *, known: Known) -> dict[str, Union[ProjectPage, PageMeta, IndexClientError]]: ...
+    def fetch_many(self, names: Iterable[str], *, known: Known) -> dict[str, PageResult]: ...
 
-    def fetch_many(self, names: Iterable[str], *, known: Optional[Known] = None) -> Mapping[str, Union[ProjectPage, PageMeta, IndexClientError]]:
+    def fetch_many(self, names: Iterable[str], *, known: Optional[Known] = None) -> Mapping[str, PageResult]:
         """Fetch several pages concurrently; each name maps to its page or its error.
 
-        With ``known``, a page served from the cache whose :class:`PageMeta`
+        The client is a :class:`generator.index.interface.PageSource`.  With ``known``, a page served from the cache whose :class:`PageMeta`
         ``known`` accepts is given as that meta, its JSON left unread: the
         caller holds what it derived from the same bytes.  (Stored bodies
         passed every check when they were stored; a body from the index is
         always read and checked.)
         """
         unique = list(dict.fromkeys(names))
-        results: dict[str, Union[ProjectPage, PageMeta, IndexClientError]] = {}
+        results: dict[str, PageResult] = {}
         if not unique:
             return results
         from tqdm import tqdm  # type: ignore[import-untyped]

@@ -1,8 +1,8 @@
 """Index facts for the site: wheel tables, claim checks and "fixed upstream" notes.
 
 One pass per build: :func:`collect` fetches the project page of every package
-the KB names (through an :class:`~generator.index.client.IndexClient`, which
-caches) and turns each into :class:`~generator.site.facts.PackageFacts`, the
+the KB names (from a :class:`~generator.index.interface.PageSource`: the
+index client, which caches) and turns each into :class:`~generator.site.facts.PackageFacts`, the
 only place the truth engine is asked, or reads them from the derived-facts
 cache (:mod:`generator.site.factcache`) when the page is unchanged, without
 decoding it.  :func:`extras` then lays those facts out for the pages as
@@ -13,13 +13,14 @@ notes.  It is pure and never reaches back into the engine or the index.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from generator.errors import WheelfixError
+from generator.index.interface import PageSource
 from generator.index.page import PageMeta, ProjectPage
 from generator.kb import KnowledgeBase
 from generator.kb.records import Incident
@@ -27,9 +28,6 @@ from generator.site import views
 from generator.site.factcache import FactCache, cache_key
 from generator.site.facts import STATES, Claim, PackageFacts, Questions, package_facts, python_columns, requirement_name
 from generator.truth.claims import ClaimError, check_claim, combine_upstream
-
-if TYPE_CHECKING:
-    from generator.index.client import IndexClient
 
 __all__ = [
     "RECENT_RELEASES",
@@ -134,7 +132,7 @@ def questions(kb: KnowledgeBase) -> Dict[str, Questions]:
     }
 
 
-def collect(kb: KnowledgeBase, client: "IndexClient", cache: Optional[FactCache] = None) -> SiteFacts:
+def collect(kb: KnowledgeBase, client: PageSource, cache: Optional[FactCache] = None) -> SiteFacts:
     """Every package's facts: from ``cache`` when its page is unchanged (its JSON left unread), else computed."""
     asked = questions(kb)
     found = SiteFacts()
@@ -376,7 +374,7 @@ def compute_extras(kb: KnowledgeBase, pages: Mapping[str, ProjectPage]) -> Repor
     return extras(kb, from_pages(kb, pages))
 
 
-def verify_kb(kb: KnowledgeBase, client: "IndexClient", cache: Optional[FactCache] = None) -> Report:
+def verify_kb(kb: KnowledgeBase, client: PageSource, cache: Optional[FactCache] = None) -> Report:
     """Fetch what the KB needs and verify it; problems are returned, not raised."""
     found = collect(kb, client, cache)
     report = extras(kb, found)
