@@ -16,7 +16,7 @@ of the project asked for (or ``offline=True``), cached data of any age is used
 with a warning naming what went wrong and the data's age; without cached data
 :class:`IndexUnavailable` (or the :class:`IndexDataError` of the bad page) is raised.
 
-Why one module of ~430 lines: it is one class, :class:`IndexClient`, whose
+Why one module of ~470 lines: it is one class, :class:`IndexClient`, whose
 fetch, fallback-to-cache and progress steps share one session and one set of
 statistics; the session, cache, limits and page parsing already live in
 their own modules of this package.
