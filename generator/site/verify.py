@@ -159,6 +159,8 @@ def collect(kb: KnowledgeBase, client: PageSource, cache: Optional[FactCache] = 
             owners = [r.display for r in kb.records if name in r.incident.packages]
             where = owners[0] if owners else "kb/"
             found.problems.append(f"{where}: packages: {result}")
+    # Cache hits arrive as the client's workers finish; keep the order of the questions.
+    found.packages = {name: found.packages[name] for name in asked if name in found.packages}
     return found
 
 
