@@ -43,8 +43,13 @@ def test_import_contracts_are_kept() -> None:
         ("truth/support.py", "import generator.site.views", "Layers follow the data flow"),
         # siblings in one layer stay independent
         ("kb/records.py", "import generator.truth.wheels", "Layers follow the data flow"),
-        ("site/render.py", "import generator.index.page", "Site views and rendering read no index"),
+        # views, rendering and pages read the facts pass; they never ask the engine or the index
+        ("site/render.py", "import generator.index.page", "Site views, rendering and pages only read the facts"),
+        ("site/views.py", "import generator.truth.wheels", "Site views, rendering and pages only read the facts"),
+        ("site/pages.py", "import generator.truth.claims", "Site views, rendering and pages only read the facts"),
+        ("site/pages.py", "import generator.index.client", "Site views, rendering and pages only read the facts"),
         ("kb/yamldoc.py", "import jinja2", "Pure layers render nothing"),
+        ("cli/commands/run.py", "import generator.cli.commands.explain", "Commands share code through cli.commands._common"),
     ],
 )
 def test_a_forbidden_import_breaks_a_contract(tmp_path: Path, module: str, line: str, broken: str) -> None:

@@ -16,7 +16,7 @@ of the project asked for (or ``offline=True``), cached data of any age is used
 with a warning naming what went wrong and the data's age; without cached data
 :class:`IndexUnavailable` (or the :class:`IndexDataError` of the bad page) is raised.
 
-Why one module of ~430 lines: it is one class, :class:`IndexClient`, whose
+Why one module of ~470 lines: it is one class, :class:`IndexClient`, whose
 fetch, fallback-to-cache and progress steps share one session and one set of
 statistics; the session, cache, limits and page parsing already live in
 their own modules of this package.
@@ -24,6 +24,7 @@ their own modules of this package.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import logging
 import re
@@ -31,10 +32,10 @@ import sys
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterable, Mapping, Optional, Union
+from typing import Iterable, Mapping, Optional, Union, overload
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -44,9 +45,10 @@ from packaging.utils import canonicalize_name
 
 from generator.index._deadline import Deadline
 from generator.index.cache import PageCache
+from generator.index.interface import Known, PageResult
 from generator.index.cachedir import default_cache_dir, http_cache_dir
 from generator.index.config import configured_index_url, project_url
-from generator.index.page import IndexClientError, IndexDataError, ProjectPage, index_label, load_project_page
+from generator.index.page import IndexClientError, IndexDataError, PageMeta, ProjectPage, index_label, load_project_page
 from generator.index.limits import (
     BodyCutOff,
     BodyError,
@@ -182,6 +184,11 @@ class IndexClient:
 
     def fetch(self, name: str) -> ProjectPage:
         """Fetch one project's page; raises ProjectNotFound, IndexUnavailable or IndexDataError."""
+        page = self._fetch(name, None)
+        assert isinstance(page, ProjectPage)  # without ``known`` every page is read
+        return page
+
+    def _fetch(self, name: str, known: Optional[Known]) -> Union[ProjectPage, PageMeta]:
         if not isinstance(name, str) or not _NAME_RE.match(name):
             raise IndexClientError(
                 f"{name!r} is not a valid project name",
@@ -189,18 +196,18 @@ class IndexClient:
             )
         url = project_url(self.index_url, canonicalize_name(name))
         if self.offline:
-            return self._from_stale(name, url, reason="offline mode (--offline)", offline=True)
+            return self._from_stale(name, url, known, reason="offline mode (--offline)", offline=True)
         if self._breaker.is_open:
-            return self._from_stale(name, url, reason=self._breaker.summary, quiet=True)
+            return self._from_stale(name, url, known, reason=self._breaker.summary, quiet=True)
         try:
             try:
-                return self._fetch_online(name, url)
+                return self._fetch_online(name, url, known)
             except _CachedCopyInvalid:
-                return self._fetch_online(name, url)  # the entry is distrusted now: from the index
+                return self._fetch_online(name, url, known)  # the entry is distrusted now: from the index
         except _CachedCopyInvalid:
-            return self._from_stale(name, url, reason="the cached page fails the checks")
+            return self._from_stale(name, url, known, reason="the cached page fails the checks")
         except _Failed as failed:
-            return self._from_stale(name, url, reason=failed.reason, error=failed.error)
+            return self._from_stale(name, url, known, reason=failed.reason, error=failed.error)
 
     def fallback_notes(self) -> list[str]:
         """One line per reason the index failed, naming the pages that came from the cache instead, and from when."""
@@ -218,7 +225,7 @@ class IndexClient:
             notes.append(f"{shown}: {reason}; using cached data {since}")
         return notes
 
-    def _fetch_online(self, name: str, url: str) -> ProjectPage:
+    def _fetch_online(self, name: str, url: str, known: Optional[Known]) -> Union[ProjectPage, PageMeta]:
         with bounded(self.limits, self._breaker) as deadline, self._cache.holding() as held:
             target = url
             for _ in range(self.limits.max_redirects + 1):
@@ -235,7 +242,7 @@ class IndexClient:
                         )
                     if response.status_code != 200:
                         raise _Failed(f"the index answered HTTP {response.status_code} {response.reason or ''}".strip())
-                    page = self._accept(name, target, response, deadline)
+                    page = self._accept(name, target, response, deadline, known)
                 finally:
                     response.close()
                 self._cache.commit(held, CacheController.cache_url(target), also=[CacheController.cache_url(url)])
@@ -280,7 +287,7 @@ class IndexClient:
             time.sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _accept(self, name: str, url: str, response: requests.Response, deadline: Deadline) -> ProjectPage:
+    def _accept(self, name: str, url: str, response: requests.Response, deadline: Deadline, known: Optional[Known]) -> Union[ProjectPage, PageMeta]:
         """Read and check a 200; what CacheControl holds for it is committed by the caller."""
         from_cache = bool(getattr(response, "from_cache", False))
         try:
@@ -291,7 +298,7 @@ class IndexClient:
                 on_bytes=(lambda n: None) if from_cache else (lambda n: self._count(bytes=n)),
                 length=response.headers.get("Content-Length"),
             )
-            page = None if deadline.fired else self._page(name, url, body, response.headers)
+            page = None if deadline.fired else self._page(name, url, body, response.headers, known if from_cache else None)
         except (urllib3.exceptions.HTTPError, OSError, BodyCutOff) as exc:
             reason = self._transport_failure(exc, deadline)
             self._breaker.failure(reason)
@@ -323,7 +330,7 @@ class IndexClient:
             return "the index's response was cut off"
         return f"the index could not be reached ({describe_failure(exc)})"
 
-    def _cached_page(self, name: str, url: str) -> Optional[ProjectPage]:
+    def _cached_page(self, name: str, url: str, known: Optional[Known]) -> Union[ProjectPage, PageMeta, None]:
         """The stored page, checked like any other (IndexDataError), or None."""
         try:
             stored = stored_response(self._cache, url, self._headers, self.limits.max_page_bytes)
@@ -332,11 +339,13 @@ class IndexClient:
         except Exception as exc:  # an entry CacheControl cannot decode is a miss, not a crash
             logger.warning("cached data for %s is unreadable (%s); ignoring it", url, exc)
             return None
-        return None if stored is None else self._page(name, url, *stored)
+        return None if stored is None else self._page(name, url, *stored, known)
 
-    def _from_stale(self, name: str, url: str, *, reason: str, error: Optional[IndexClientError] = None, offline: bool = False, quiet: bool = False) -> ProjectPage:
+    def _from_stale(
+        self, name: str, url: str, known: Optional[Known], *, reason: str, error: Optional[IndexClientError] = None, offline: bool = False, quiet: bool = False
+    ) -> Union[ProjectPage, PageMeta]:
         try:
-            page = self._cached_page(name, url)
+            page = self._cached_page(name, url, known)
         except IndexDataError as exc:
             page, error = None, error or exc
         if page is None:
@@ -354,26 +363,47 @@ class IndexClient:
                 self._fallbacks[page.name] = (reason, page.fetched_at)
         return page
 
-    def _page(self, name: str, url: str, body: bytes, headers: Mapping[str, str]) -> ProjectPage:
+    def _page(self, name: str, url: str, body: bytes, headers: Mapping[str, str], known: Optional[Known] = None) -> Union[ProjectPage, PageMeta]:
+        """The checked page; or only its meta, for a stored body (checked when it was stored) that ``known`` needs no more of."""
         lower = {k.lower(): v for k, v in headers.items()}
         serial: Optional[int] = None
         raw_serial = lower.get("x-pypi-last-serial")
         if raw_serial and raw_serial.strip().isdigit() and len(raw_serial.strip()) < 20:
             serial = int(raw_serial)
-        return load_project_page(
+        when = fetched_at(lower)
+        digest = hashlib.sha256(body).hexdigest()
+        if known is not None:
+            meta = PageMeta(canonicalize_name(name), digest, serial, when, self.label)
+            if known(meta):
+                return meta
+        page = load_project_page(
             name,
             body,
             content_type=lower.get("content-type", ""),
-            fetched_at=fetched_at(lower),
+            fetched_at=when,
             last_serial=serial,
             base_url=lower.get(SOURCE_HEADER.lower(), url),
             index=self.label,
         )
+        return replace(page, digest=digest)
 
-    def fetch_many(self, names: Iterable[str]) -> dict[str, Union[ProjectPage, IndexClientError]]:
-        """Fetch several pages concurrently; each name maps to its page or its error."""
+    @overload
+    def fetch_many(self, names: Iterable[str]) -> dict[str, Union[ProjectPage, IndexClientError]]: ...
+
+    @overload
+    def fetch_many(self, names: Iterable[str], *, known: Known) -> dict[str, PageResult]: ...
+
+    def fetch_many(self, names: Iterable[str], *, known: Optional[Known] = None) -> Mapping[str, PageResult]:
+        """Fetch several pages concurrently; each name maps to its page or its error.
+
+        The client is a :class:`generator.index.interface.PageSource`.  With ``known``, a page served from the cache whose :class:`PageMeta`
+        ``known`` accepts is given as that meta, its JSON left unread: the
+        caller holds what it derived from the same bytes.  (Stored bodies
+        passed every check when they were stored; a body from the index is
+        always read and checked.)
+        """
         unique = list(dict.fromkeys(names))
-        results: dict[str, Union[ProjectPage, IndexClientError]] = {}
+        results: dict[str, PageResult] = {}
         if not unique:
             return results
         from tqdm import tqdm  # type: ignore[import-untyped]
@@ -382,7 +412,7 @@ class IndexClient:
         started = time.monotonic()
         with tqdm(total=len(unique), desc="index", unit="pkg", file=sys.stderr, disable=disable, leave=False, delay=_PROGRESS_DELAY) as bar:
             with ThreadPoolExecutor(max_workers=min(self.max_workers, len(unique))) as pool:
-                pending = {pool.submit(self.fetch, n): n for n in unique}
+                pending = {pool.submit(self._fetch, n, known): n for n in unique}
                 while pending:
                     # Wake at least every PROGRESS_DELAY so one slow fetch still shows what it waits for.
                     done, _ = wait(pending, timeout=_PROGRESS_DELAY, return_when=FIRST_COMPLETED)

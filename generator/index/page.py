@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Mapping, Optional, Union
@@ -75,6 +76,49 @@ class ProjectPage:
     last_serial: Optional[int]  # meta "_last-serial" or X-PyPI-Last-Serial header
     fetched_at: datetime  # UTC time the data was last confirmed with the index
     index: str = ""  # which index it came from, as index_label() shows it; "" when unknown
+    #: sha256 (hex) of the response body the page was read from; "" when not read from one.
+    digest: str = ""
+
+    @property
+    def meta(self) -> "PageMeta":
+        return PageMeta(self.name, self.digest, self.last_serial, self.fetched_at, self.index)
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """What is known of a served page without decoding its JSON.
+
+    ``digest`` (sha256 of the body) is the page's validator: facts derived from
+    a page are keyed by it, so that a cached body whose facts are already known
+    need not be decoded again (see :meth:`generator.index.client.IndexClient.fetch_many`).
+    ``last_serial`` is the header's only: the page's own ``meta._last-serial`` is in the JSON.
+    """
+
+    name: str  # canonicalize_name() of the project asked for
+    digest: str
+    last_serial: Optional[int]
+    fetched_at: datetime
+    index: str = ""
+
+
+class _ParseCounter:
+    """Bytes of page JSON decoded by this process: a warm site build decodes none."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._bytes = 0
+
+    def add(self, n: int) -> None:
+        with self._lock:
+            self._bytes += n
+
+    @property
+    def bytes(self) -> int:
+        return self._bytes
+
+
+#: Counts what :func:`load_project_page` decodes, for the tests and bench/bench_build.py.
+PARSED = _ParseCounter()
 
 
 _FRACTION = re.compile(r"\.(\d+)")
@@ -247,6 +291,7 @@ def load_project_page(
             hint="a captive portal, a proxy's error page or an index without the PEP 691 JSON API answers "
             "like this; check the network and the index URL (PIP_INDEX_URL or pip's global.index-url)",
         )
+    PARSED.add(len(body))
     try:
         payload = _boundedjson.loads(body, max_depth=MAX_JSON_DEPTH)
     except _boundedjson.TooDeep as exc:

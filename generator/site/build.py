@@ -15,6 +15,7 @@ from typing import Optional
 from generator import kb as kb_mod
 from generator.site import pages as site
 from generator.site import views
+from generator.site.factcache import FactCache
 from generator.site.verify import VerificationFailed, verify_kb
 
 logger = logging.getLogger("wheelfix.build")
@@ -46,7 +47,7 @@ def extras_for_site(knowledge: kb_mod.KnowledgeBase, options: BuildOptions) -> v
     from generator.index.client import IndexClient
 
     client = IndexClient(options.index_url, offline=options.offline, max_age=timedelta(seconds=options.max_age))
-    report = verify_kb(knowledge, client)
+    report = verify_kb(knowledge, client, FactCache.beside(client.cache_dir))
     if report.problems:
         if options.strict:
             raise VerificationFailed(report.problems)

@@ -1,39 +1,50 @@
 """Index facts for the site: wheel tables, claim checks and "fixed upstream" notes.
 
-It fetches the project pages of every package the KB names (through
-:class:`generator.index.IndexClient`, which caches), judges each release with
-:mod:`generator.truth.wheels`, checks each claim with :mod:`generator.truth.claims`, and
-turns the results into :class:`generator.site.views.Extras` for the pages.  The
-judging itself is pure (:func:`compute_extras`); only :func:`fetch_pages` does I/O.
+One pass per build: :func:`collect` fetches the project page of every package
+the KB names (from a :class:`~generator.index.interface.PageSource`: the
+index client, which caches) and turns each into :class:`~generator.site.facts.PackageFacts`, the
+only place the truth engine is asked, or reads them from the derived-facts
+cache (:mod:`generator.site.factcache`) when the page is unchanged, without
+decoding it.  :func:`extras` then lays those facts out for the pages as
+:class:`generator.site.views.Extras`: abridged tables, claim notes, upstream
+notes.  It is pure and never reaches back into the engine or the index.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from generator.site import views
-from generator.truth.claims import ClaimError, check_claim, fixed_upstream
 from generator.errors import WheelfixError
-from generator.index.page import ProjectPage
+from generator.index.interface import PageSource
+from generator.index.page import PageMeta, ProjectPage
 from generator.kb import KnowledgeBase
 from generator.kb.records import Incident
-from generator.truth.support import YANKED_NOTE, sentence, support
-from generator.truth.wheels import Target, Verdict, cpython_builds, release_verdicts
+from generator.site import views
+from generator.site.factcache import FactCache, cache_key
+from generator.site.facts import STATES, Claim, PackageFacts, Questions, package_facts, python_columns, requirement_name
+from generator.truth.claims import ClaimError, check_claim, combine_upstream
 
-if TYPE_CHECKING:
-    from generator.index.client import IndexClient
-
+__all__ = [
+    "RECENT_RELEASES",
+    "Report",
+    "SiteFacts",
+    "VerificationFailed",
+    "collect",
+    "compute_extras",
+    "extras",
+    "python_columns",
+    "questions",
+    "table",
+    "verify_kb",
+]
 
 #: How many of the newest releases a guide's table always shows.
 RECENT_RELEASES = 4
-#: CPython versions before this are not shown as table columns.
-OLDEST_COLUMN = 8
 
 _SYMBOL = {"wheel": "✓", "sdist": "⚙", "none": "✗", "yanked": "⊘"}
 _WORD = {"wheel": "wheel", "sdist": "builds from source", "none": "not installable", "yanked": "yanked"}
@@ -60,25 +71,13 @@ class Report:
     problems: List[str] = field(default_factory=list)
 
 
-def fetch_pages(kb: KnowledgeBase, client: "IndexClient") -> Tuple[Dict[str, ProjectPage], List[str]]:
-    """Every package's project page; problems name each package without data and why."""
-    names = views.all_packages(kb) + sorted(
-        {_requirement_name(f.claim.requirement) for r in kb.records for f in r.incident.fixes if f.claim} - set(views.all_packages(kb))
-    )
-    pages: Dict[str, ProjectPage] = {}
-    problems: List[str] = []
-    for name, result in client.fetch_many(names).items():
-        if isinstance(result, ProjectPage):
-            pages[name] = result
-        else:
-            owners = [r.display for r in kb.records if name in r.incident.packages]
-            where = owners[0] if owners else "kb/"
-            problems.append(f"{where}: packages: {result}")
-    return pages, problems
+@dataclass
+class SiteFacts:
+    """The facts pass of one build: each package's facts and page meta, and the packages without data."""
 
-
-def _requirement_name(requirement: str) -> str:
-    return canonicalize_name(Requirement(requirement).name)
+    packages: Dict[str, PackageFacts] = field(default_factory=dict)
+    pages: Dict[str, PageMeta] = field(default_factory=dict)
+    problems: List[str] = field(default_factory=list)
 
 
 def default_platforms(kb: KnowledgeBase) -> List[Tuple[str, str]]:
@@ -102,82 +101,154 @@ def guide_platforms(kb: KnowledgeBase, names: Sequence[str]) -> List[Tuple[str, 
     return [(title, tag) for tag, title in seen.items()]
 
 
-def python_columns(page: ProjectPage) -> List[str]:
-    """CPython columns: 3.8 up to the newest with a wheel, plus free-threaded ones with wheels."""
-    regular, threaded = cpython_builds(page)
-    newest = max(regular | threaded | {12})  # pure-Python projects: up to a current CPython
-    columns = [f"3.{m}" for m in range(OLDEST_COLUMN, newest + 1)]
-    columns += [f"3.{m}t" for m in sorted(threaded)]
-    return columns
+def _claim(requirement: str, pythons: Sequence[str], platforms: Sequence[str]) -> Claim:
+    return Claim(requirement, tuple(pythons), tuple(platforms))
 
 
-def _state(v: Verdict) -> str:
-    return "yanked" if v.yanked else v.kind.value
+def questions(kb: KnowledgeBase) -> Dict[str, Questions]:
+    """What the site asks about each package: the packages the records name, then those only claims name."""
+    tags: Dict[str, Dict[str, None]] = {name: {} for name in views.all_packages(kb)}
+    claims: Dict[str, Dict[Claim, None]] = {}
+    for rec in kb.records:
+        incident = rec.incident
+        for fix in incident.fixes:
+            if fix.claim is not None:
+                name = requirement_name(fix.claim.requirement)
+                tags.setdefault(name, {})
+                claims.setdefault(name, {})[_claim(fix.claim.requirement, fix.claim.python, fix.claim.platforms)] = None
+    default = [tag for _, tag in default_platforms(kb)]
+    for name in tags:
+        tags[name].update(dict.fromkeys(default))
+    for rec in kb.records:
+        incident = rec.incident
+        guide = [tag for _, tag in guide_platforms(kb, incident.affects.platforms)]
+        for name in [*incident.packages, *incident.affects.packages]:
+            if name in tags:
+                tags[name].update(dict.fromkeys(guide))
+    # Sorted: the questions are part of the facts' cache key, which must not depend on record order.
+    return {
+        name: Questions(tuple(sorted(tags[name])), tuple(sorted(claims.get(name, {}), key=repr)))
+        for name in views.all_packages(kb) + sorted(set(tags) - set(views.all_packages(kb)))
+    }
 
 
-def _cell(v: Optional[Verdict]) -> views.TableCell:
-    if v is None:
+def collect(kb: KnowledgeBase, client: PageSource, cache: Optional[FactCache] = None) -> SiteFacts:
+    """Every package's facts: from ``cache`` when its page is unchanged (its JSON left unread), else computed."""
+    asked = questions(kb)
+    found = SiteFacts()
+
+    def known(meta: PageMeta) -> bool:
+        # Called by the client's workers, before it decodes a page it serves from its cache.
+        wanted = asked.get(meta.name)
+        if cache is None or wanted is None:
+            return False
+        cached = cache.load(meta.name, wanted, cache_key(meta.name, meta.digest, wanted))
+        if cached is not None:
+            found.packages[meta.name] = cached
+        return cached is not None
+
+    for name, result in client.fetch_many(list(asked), known=known).items():
+        if isinstance(result, ProjectPage):
+            found.packages[name] = package_facts(result, asked[name])
+            found.pages[name] = result.meta
+            if cache is not None:
+                cache.store(cache_key(name, result.digest, asked[name]), found.packages[name])
+        elif isinstance(result, PageMeta):
+            found.pages[name] = result
+        else:
+            owners = [r.display for r in kb.records if name in r.incident.packages]
+            where = owners[0] if owners else "kb/"
+            found.problems.append(f"{where}: packages: {result}")
+    # Cache hits arrive as the client's workers finish; keep the order of the questions.
+    found.packages = {name: found.packages[name] for name in asked if name in found.packages}
+    return found
+
+
+def from_pages(kb: KnowledgeBase, pages: Mapping[str, ProjectPage]) -> SiteFacts:
+    """The facts of pages already fetched (no cache).  Pure."""
+    asked = questions(kb)
+    found = SiteFacts()
+    for name, page in pages.items():
+        found.packages[name] = package_facts(page, asked.get(name, Questions(tuple(tag for _, tag in default_platforms(kb)))))
+        found.pages[name] = page.meta
+    return found
+
+
+def _cell(letter: str, file: str) -> views.TableCell:
+    if letter == "-":
         return views.TableCell(_SYMBOL["none"], "none", "no files for this release")
-    state = _state(v)
-    detail = v.file.filename if v.file is not None else "no file pip can install here"
-    return views.TableCell(_SYMBOL[state], state, f"{_WORD[state]}: {detail}")
+    state = STATES[letter]
+    return views.TableCell(_SYMBOL[state], state, f"{_WORD[state]}: {file or 'no file pip can install here'}")
 
 
-def table(page: ProjectPage, label: str, platform: str, *, abridge: bool, mentioned: Sequence[str] = ()) -> views.TableView:
+def full_rows(facts: PackageFacts, platform: str) -> Tuple[views.TableRow, ...]:
+    """Every release's row on ``platform``, oldest first; abridged tables pick from these."""
+    on = facts.platforms[platform]
+    cells: Dict[Tuple[str, str], views.TableCell] = {}  # many cells repeat (pure-Python and abi3 wheels)
+
+    def cell(letter: str, file: str) -> views.TableCell:
+        found = cells.get((letter, file))
+        if found is None:
+            found = cells[(letter, file)] = _cell(letter, file)
+        return found
+
+    return tuple(
+        views.TableRow(version, facts.released[i], tuple(map(cell, on.states[i], on.files[i]))) for i, version in enumerate(facts.releases)
+    )
+
+
+def table_view(
+    facts: PackageFacts,
+    label: str,
+    platform: str,
+    data_note: str,
+    *,
+    abridge: bool,
+    mentioned: Sequence[str] = (),
+    rows: Optional[Sequence[views.TableRow]] = None,
+) -> views.TableView:
     """One package x one platform: releases (rows) x CPython versions (columns).
 
     Abridged tables keep the newest releases, each release where support
     changed and the one just before it, and the versions in ``mentioned``.
+    ``rows`` are :func:`full_rows` when the caller has them already.
     """
-    columns = python_columns(page)
-    per_column: Dict[str, Dict[str, Verdict]] = {}
-    summaries = []
-    yanked = False
-    for python in columns:
-        target = Target.parse(python, platform)
-        verdicts = release_verdicts(page, target)
-        per_column[python] = {str(v.version): v for v in verdicts}
-        column = support(verdicts)
-        summaries.append(sentence(column, page.name, python, platform))
-        yanked = yanked or column.yanked > 0
-    if yanked:
-        summaries.append(YANKED_NOTE)
-    # Every target gets one verdict per release, so any column lists the releases.
-    versions = [str(v.version) for v in verdicts if not v.version.is_prerelease]
-    rows_versions = _rows(versions, per_column, columns, mentioned) if abridge else versions
-    rows = []
-    for version in reversed(rows_versions):
-        cells = tuple(_cell(per_column[c].get(version)) for c in columns)
-        uploaded = next((per_column[c][version].upload_time for c in columns if version in per_column[c]), None)
-        rows.append(views.TableRow(version, uploaded.strftime("%Y-%m-%d") if uploaded else "unknown", cells))
-    shown = len(rows_versions)
-    note = f"{shown} of {len(versions)} releases: the newest and every one where support changed" if abridge and shown < len(versions) else ""
+    every = full_rows(facts, platform) if rows is None else rows
+    versions = list(facts.releases)
+    shown = _rows(versions, facts.platforms[platform].states, mentioned) if abridge else list(range(len(versions)))
+    note = f"{len(shown)} of {len(versions)} releases: the newest and every one where support changed" if abridge and len(shown) < len(versions) else ""
     return views.TableView(
-        package=page.name,
-        columns=tuple(columns),
-        groups=((f"{label} ({platform})", len(columns)),),
-        rows=tuple(rows),
-        summaries=tuple(summaries),
-        data_note=_data_note(page),
+        package=facts.name,
+        columns=facts.columns,
+        groups=((f"{label} ({platform})", len(facts.columns)),),
+        rows=tuple(every[i] for i in reversed(shown)),
+        summaries=facts.platforms[platform].summaries,
+        data_note=data_note,
         abridged_note=note,
     )
 
 
-def _rows(versions: List[str], per_column: Mapping[str, Mapping[str, Verdict]], columns: Sequence[str], mentioned: Sequence[str]) -> List[str]:
-    """Which releases an abridged table shows (see :func:`table`)."""
-    keep = set(versions[-RECENT_RELEASES:])
+def table(page: ProjectPage, label: str, platform: str, *, abridge: bool, mentioned: Sequence[str] = ()) -> views.TableView:
+    """:func:`table_view` of one page on one platform, facts and all (for ``wheelfix`` tools and tests)."""
+    found = package_facts(page, Questions((platform,)))
+    return table_view(found, label, platform, _data_note(page.meta, found), abridge=abridge, mentioned=mentioned)
+
+
+def _rows(versions: List[str], states: Sequence[str], mentioned: Sequence[str]) -> List[int]:
+    """Which releases (indexes into ``versions``) an abridged table shows (see :func:`table_view`)."""
+    keep = set(range(max(0, len(versions) - RECENT_RELEASES), len(versions)))
     mentioned_versions = {str(Version(m)) for m in mentioned if _is_version(m)}
     previous = None
     for i, version in enumerate(versions):
-        row = tuple(_state(per_column[c][version]) if version in per_column[c] else "none" for c in columns)
+        row = states[i].replace("-", "n")  # no verdict reads as "none", like a release that installs nothing
         if row != previous:
-            keep.add(version)
+            keep.add(i)
             if i > 0:
-                keep.add(versions[i - 1])  # the last release before the change
+                keep.add(i - 1)  # the last release before the change
         if version in mentioned_versions:
-            keep.add(version)
+            keep.add(i)
         previous = row
-    return [v for v in versions if v in keep]
+    return sorted(keep)
 
 
 def _is_version(text: str) -> bool:
@@ -194,79 +265,102 @@ def mentioned_versions(incident: Incident, package: str) -> List[str]:
     if package in incident.affects.packages:
         specs.append(incident.affects.packages[package])
     for fix in incident.fixes:
-        if fix.claim is not None and _requirement_name(fix.claim.requirement) == package:
+        if fix.claim is not None and requirement_name(fix.claim.requirement) == package:
             specs.append(str(Requirement(fix.claim.requirement).specifier))
     return [spec.version for text in specs for spec in SpecifierSet(text)]
 
 
-def _data_note(page: ProjectPage) -> str:
-    serial = f", index serial {page.last_serial}" if page.last_serial is not None else ""
-    return f"{views.data_as_of(page.fetched_at, page.index)}{serial}."
+def _data_note(meta: PageMeta, facts: PackageFacts) -> str:
+    # The header's serial when the index sent one; else the one the page's JSON gave.
+    serial_value = meta.last_serial if meta.last_serial is not None else facts.serial
+    serial = f", index serial {serial_value}" if serial_value is not None else ""
+    return f"{views.data_as_of(meta.fetched_at, meta.index)}{serial}."
 
 
-def compute_extras(kb: KnowledgeBase, pages: Mapping[str, ProjectPage]) -> Report:
-    """Tables, claim checks and upstream notes from fetched pages.  Pure."""
+def extras(kb: KnowledgeBase, found: SiteFacts) -> Report:
+    """Tables, claim checks and upstream notes, laid out from the facts.  Pure."""
     report = Report()
-    extras = report.extras
+    out = report.extras
     tables: Dict[Tuple[str, str, str, Tuple[str, ...]], views.TableView] = {}
+    rows: Dict[Tuple[str, str], Tuple[views.TableRow, ...]] = {}
 
-    def guide_table(page: ProjectPage, label: str, tag: str, mentioned: List[str]) -> views.TableView:
+    def every_row(name: str, tag: str) -> Tuple[views.TableRow, ...]:
+        if (name, tag) not in rows:
+            rows[(name, tag)] = full_rows(found.packages[name], tag)
+        return rows[(name, tag)]
+
+    def guide_table(name: str, label: str, tag: str, mentioned: List[str]) -> views.TableView:
         # Guides about the same package and platform share their table; build it once.
-        key = (page.name, label, tag, tuple(mentioned))
+        key = (name, label, tag, tuple(mentioned))
         if key not in tables:
-            tables[key] = table(page, label, tag, abridge=True, mentioned=mentioned)
+            facts = found.packages[name]
+            tables[key] = table_view(facts, label, tag, out.data_notes[name], abridge=True, mentioned=mentioned, rows=every_row(name, tag))
         return tables[key]
 
-    for name, page in pages.items():
-        extras.data_notes[name] = _data_note(page)
-        extras.package_tables[name] = tuple(table(page, label, tag, abridge=False) for label, tag in default_platforms(kb))
+    for name, facts in found.packages.items():
+        out.data_notes[name] = _data_note(found.pages[name], facts)
+        out.package_tables[name] = tuple(
+            table_view(facts, label, tag, out.data_notes[name], abridge=False, rows=every_row(name, tag)) for label, tag in default_platforms(kb)
+        )
     for rec in kb.records:
         incident = rec.incident
         platforms = guide_platforms(kb, incident.affects.platforms)
-        extras.tables[incident.id] = tuple(
-            guide_table(pages[p], label, tag, mentioned_versions(incident, p))
+        out.tables[incident.id] = tuple(
+            guide_table(p, label, tag, mentioned_versions(incident, p))
             for p in incident.packages
-            if p in pages
+            if p in found.packages
             for label, tag in platforms
         )
         for i, fix in enumerate(incident.fixes):
             if fix.claim is None:
                 continue
-            try:
-                result = check_claim(fix.claim.requirement, fix.claim.python, fix.claim.platforms, pages)
-            except ClaimError as exc:
-                report.problems.append(f"{rec.display}: fixes[{i}].claim: {exc}")
+            name = requirement_name(fix.claim.requirement)
+            claimed = found.packages.get(name)
+            result = claimed.claims.get(_claim(fix.claim.requirement, fix.claim.python, fix.claim.platforms)) if claimed else None
+            if result is None or result.error:
+                report.problems.append(f"{rec.display}: fixes[{i}].claim: {result.error if result else _unchecked(fix.claim.requirement)}")
                 continue
-            name = _requirement_name(fix.claim.requirement)
-            as_of = views.data_as_of(pages[name].fetched_at, pages[name].index) if name in pages else ""
             if result.holds:
-                extras.claims[(incident.id, i)] = (True, f"verified against {as_of}")
+                meta = found.pages[name]
+                out.claims[(incident.id, i)] = (True, f"verified against {views.data_as_of(meta.fetched_at, meta.index)}")
             else:
-                extras.claims[(incident.id, i)] = (False, "; ".join(result.failures))
+                out.claims[(incident.id, i)] = (False, "; ".join(result.failures))
                 line, col = rec.positions.of(("fixes", i, "claim", "requirement"))
                 for failure in result.failures:
                     report.problems.append(f"{rec.display}:{line}:{col}: fixes[{i}].claim: {failure}")
-        extras.upstream.update(_upstream(kb, incident, pages))
+        out.upstream.update(_upstream(kb, incident, found.packages))
     return report
 
 
-def _upstream(kb: KnowledgeBase, incident: Incident, pages: Mapping[str, ProjectPage]) -> Dict[str, str]:
+def _unchecked(requirement: str) -> str:
+    """Why a claim about a package without index data cannot be checked: the engine's own words."""
+    try:
+        check_claim(requirement, ["3"], [], {})
+    except ClaimError as exc:
+        return str(exc)
+    return f"no index data to check the claim {requirement!r}"  # pragma: no cover - check_claim always raises here
+
+
+def _upstream(kb: KnowledgeBase, incident: Incident, packages: Mapping[str, PackageFacts]) -> Dict[str, str]:
     """'Fixed upstream in tiktoken 0.8.0, released 2024-10-03, for CPython 3.13', per affected Python.
 
     Said only when the newest release serves every affected Python and platform
-    with wheels; each Python is reported separately because support arrives
+    with wheels (:func:`generator.truth.claims.fixed_upstream`, from the facts
+    of each target); each Python is reported separately because support arrives
     release by release (3.13 and 3.14 wheels rarely land together).
     """
     tags = [tag for _, tag in guide_platforms(kb, incident.affects.platforms)]
     affected = SpecifierSet(incident.affects.python)
     notes = []
     for package in incident.affects.packages:
-        page = pages.get(package)
-        if page is None:
+        facts = packages.get(package)
+        if facts is None:
             continue
         parts: Dict[str, List[str]] = {}
-        for python in [c for c in python_columns(page) if not c.endswith("t") and affected.contains(c, prereleases=True)]:
-            found = fixed_upstream(package, SpecifierSet(f"=={python}.*"), tags, page)
+        for python in [c for c in facts.regular_columns if affected.contains(c, prereleases=True)]:
+            if int(python.split(".")[1]) not in facts.minors or not tags:
+                return {}  # no wheels for this CPython at all: not fixed
+            found = combine_upstream([facts.upstream(python, tag) for tag in tags])
             if found is None:
                 return {}  # some affected target still builds from source: not fixed
             version, when = found
@@ -277,9 +371,14 @@ def _upstream(kb: KnowledgeBase, incident: Incident, pages: Mapping[str, Project
     return {incident.id: "Fixed upstream " + "; ".join(notes) + "."} if notes else {}
 
 
-def verify_kb(kb: KnowledgeBase, client: "IndexClient") -> Report:
+def compute_extras(kb: KnowledgeBase, pages: Mapping[str, ProjectPage]) -> Report:
+    """Tables, claim checks and upstream notes from fetched pages.  Pure."""
+    return extras(kb, from_pages(kb, pages))
+
+
+def verify_kb(kb: KnowledgeBase, client: PageSource, cache: Optional[FactCache] = None) -> Report:
     """Fetch what the KB needs and verify it; problems are returned, not raised."""
-    pages, problems = fetch_pages(kb, client)
-    report = compute_extras(kb, pages)
-    report.problems[:0] = problems
+    found = collect(kb, client, cache)
+    report = extras(kb, found)
+    report.problems[:0] = found.problems
     return report

@@ -104,6 +104,48 @@ def check_claim(
     return ClaimResult(holds=not failures, requirement=requirement, failures=tuple(failures))
 
 
+@dataclass(frozen=True)
+class Upstream:
+    """One target's part of "fixed upstream": where its last run of wheels starts.
+
+    ``since`` is :attr:`generator.truth.support.Support.since` (None when the
+    newest counted release has no wheel), ``released`` its upload time, and
+    ``dropped`` says the newest counted release installs nothing at all there.
+    """
+
+    since: Optional[Version]
+    released: Optional[datetime]
+    dropped: bool
+
+
+def target_upstream(page: ProjectPage, python: str, platform: str) -> Upstream:
+    """The :class:`Upstream` of one (python, platform) target of ``page``."""
+    verdicts = release_verdicts(page, Target.parse(python, platform))
+    found = support(verdicts)
+    released = next((v.upload_time for v in verdicts if v.version == found.since), None) if found.since is not None else None
+    return Upstream(found.since, released, found.newest is Kind.NONE)
+
+
+def upstream_minors(page: ProjectPage) -> list[int]:
+    """The CPython minors "fixed upstream" may speak of: those with cpXY wheels (3.8 to 3.14 for pure-Python projects)."""
+    return cpython_minors(page) or list(range(8, 15))
+
+
+def combine_upstream(targets: Sequence[Upstream]) -> Optional[tuple[Version, Optional[datetime]]]:
+    """The release from which every target gets wheels, and its upload time (see :func:`fixed_upstream`)."""
+    chosen: Optional[Upstream] = None
+    for found in targets:
+        if found.since is None:
+            if found.dropped:
+                continue
+            return None
+        if chosen is None or chosen.since is None or found.since > chosen.since:
+            chosen = found
+    if chosen is None or chosen.since is None:
+        return None
+    return chosen.since, chosen.released
+
+
 def fixed_upstream(
     package: str,
     affected_pythons: SpecifierSet,
@@ -123,21 +165,7 @@ def fixed_upstream(
     """
     if canonicalize_name(package) != page.name:
         raise ClaimError(f"page for {page.name!r} given to check {package!r}", hint="pass the page of the same project")
-    minors = cpython_minors(page) or list(range(8, 15))
-    pythons = [f"3.{m}" for m in minors if affected_pythons.contains(f"3.{m}", prereleases=True)]
+    pythons = [f"3.{m}" for m in upstream_minors(page) if affected_pythons.contains(f"3.{m}", prereleases=True)]
     if not pythons or not platforms:
         return None
-    chosen: Optional[Verdict] = None
-    for python in pythons:
-        for platform in platforms:
-            verdicts = release_verdicts(page, Target.parse(python, platform))
-            found = support(verdicts)
-            if found.since is None:
-                if found.newest is Kind.NONE:
-                    continue
-                return None
-            if chosen is None or found.since > chosen.version:
-                chosen = next(v for v in verdicts if v.version == found.since)
-    if chosen is None:
-        return None
-    return chosen.version, chosen.upload_time
+    return combine_upstream([target_upstream(page, python, platform) for python in pythons for platform in platforms])

@@ -67,8 +67,10 @@ def run(args: argparse.Namespace) -> int:
     problems = [e.format() for e in errors]
     if args.online and not errors:
         from generator.site import verify
+        from generator.site.factcache import FactCache
 
-        report = verify.verify_kb(knowledge, _common.index_client(args))
+        client = _common.index_client(args)
+        report = verify.verify_kb(knowledge, client, FactCache.beside(client.cache_dir))
         problems.extend(report.problems)
     for line in problems:
         print(line)

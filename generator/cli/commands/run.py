@@ -19,7 +19,7 @@ import threading
 from types import FrameType
 from typing import IO, List, Optional
 
-from generator.cli.commands.explain import DEFAULT_SHOWN, add_common_options, finish_diagnosis, render_text, site_url
+from generator.cli.commands._common import DEFAULT_SHOWN, add_log_options, finish_diagnosis, render_text, site_url
 from generator.logs.diagnose import Diagnoser
 from generator.errors import WheelfixError
 from generator.logs.text import LineSplitter, decode_block
@@ -47,7 +47,7 @@ class CommandNotExecutable(RunError):
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Declare the options of ``wheelfix run``."""
-    add_common_options(parser)
+    add_log_options(parser)
     parser.add_argument("argv", nargs=argparse.REMAINDER, metavar="-- COMMAND ...", help="the command to run")
 
 
