@@ -58,7 +58,7 @@ def generated_kb(target: Path, count: int) -> Path:
 def plugin_config(tmp: Path, kb: Path, index: bool) -> Path:
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     text = text.replace("  - wheelfix\n", f"  - wheelfix:\n      kb_dir: {kb}\n      index: {str(index).lower()}\n", 1)
-    text = text.replace("custom_dir: docs/overrides", f"custom_dir: {ROOT / 'docs' / 'overrides'}")
+    text = text.replace("custom_dir: generator/site/theme", f"custom_dir: {ROOT / 'generator' / 'site' / 'theme'}")
     config = tmp / "mkdocs-plugin.yml"
     config.write_text(text + f"\ndocs_dir: {ROOT / 'docs'}\n", encoding="utf-8")
     return config

@@ -28,7 +28,7 @@ def files() -> site.SiteFiles:
 
 def test_the_generated_file_set(files: site.SiteFiles) -> None:
     assert sorted(files) == [
-        "e/demo-c-headers/index.html",  # a short link per id ...
+        "e/demo-c-headers/index.html",  # a permanent link per id ...
         "e/demo-old-id/index.html",  # ... and per alias, so renamed guides keep their links
         "e/demo-rust-build/index.html",
         "guides/demo-c-headers.md",
