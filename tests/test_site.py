@@ -41,6 +41,18 @@ def test_the_generated_file_set(files: site.SiteFiles) -> None:
         "packages/index.md",
         "platforms/index.md",
         "python/index.md",
+        # A readiness page per environment and per CPython version (without index data:
+        # 3.9 to the site's newest), and their index.
+        "readiness/env/alpine.md",
+        "readiness/env/examplehost.md",
+        "readiness/env/linux-x86_64.md",
+        "readiness/index.md",
+        "readiness/python/3.10.md",
+        "readiness/python/3.11.md",
+        "readiness/python/3.12.md",
+        "readiness/python/3.13.md",
+        "readiness/python/3.14.md",
+        "readiness/python/3.9.md",
         "schema/incident.json",
         "signatures.json",
     ]

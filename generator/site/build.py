@@ -10,12 +10,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Tuple
 
 from generator import kb as kb_mod
 from generator.site import pages as site
 from generator.site import views
-from generator.site.verify import VerificationFailed, verify_kb
+from generator.site import readiness_facts
+from generator.site.readiness import ReadinessData
+from generator.site.verify import VerificationFailed, compute_extras, fetch_pages
 
 logger = logging.getLogger("wheelfix.build")
 
@@ -33,23 +35,25 @@ class BuildOptions:
 def build_files(options: BuildOptions) -> site.SiteFiles:
     """Every generated file; raises a WheelfixError (with all problems) on bad input."""
     knowledge = kb_mod.load(options.kb_dir)
-    extras = None
-    if options.index:
-        extras = extras_for_site(knowledge, options)
-    return site.generate(knowledge, extras)
+    if not options.index:
+        return site.generate(knowledge)
+    extras, readiness = extras_for_site(knowledge, options)
+    return site.generate(knowledge, extras, readiness)
 
 
-def extras_for_site(knowledge: kb_mod.KnowledgeBase, options: BuildOptions) -> views.Extras:
+def extras_for_site(knowledge: kb_mod.KnowledgeBase, options: BuildOptions) -> Tuple[views.Extras, ReadinessData]:
     """What a site build adds to pages; raises :class:`VerificationFailed` when strict."""
     from datetime import timedelta
 
     from generator.index.client import IndexClient
 
     client = IndexClient(options.index_url, offline=options.offline, max_age=timedelta(seconds=options.max_age))
-    report = verify_kb(knowledge, client)
+    pages, problems = fetch_pages(knowledge, client)
+    report = compute_extras(knowledge, pages)
+    report.problems[:0] = problems
     if report.problems:
         if options.strict:
             raise VerificationFailed(report.problems)
         for problem in report.problems:
             logger.warning("%s", problem)
-    return report.extras
+    return report.extras, readiness_facts.compute(knowledge, pages)
