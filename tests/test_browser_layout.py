@@ -1,7 +1,7 @@
 """The built site at phone width (375 px) in headless Chromium: every table readable to its last column.
 
-The pages visited are read from the built site (every guide and every package
-page), not listed by hand, so a new guide is checked as soon as it exists.
+The pages visited are read from the built site (every guide, package and
+readiness page), not listed by hand, so a new guide is checked as soon as it exists.
 Set ``WHEELFIX_BROWSER_SITE`` to test a site already built there.
 """
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 375, "height": 740, "deviceScaleFactor": 2, "mobile": True}
 
 # For each table: its last column's cells (the last cell of every row), and whether each can be
-# brought into view.  A cell is reachable when it lies inside the viewport as the page is, or
+# brought into view (a heading cell spanning several columns: its right end).  A cell is reachable when it lies inside the viewport as the page is, or
 # when its nearest sideways-scrolling ancestor, itself inside the viewport, shows it once
 # scrolled to its end.  Pinned (sticky) row headers must stay inside that box after the scroll.
 _REACH_JS = r"""
@@ -50,8 +50,10 @@ document.querySelectorAll('article table').forEach((table, i) => {
     box.scrollLeft = box.scrollWidth;
     const after = box.getBoundingClientRect();
     last.forEach((cell, k) => {
+      // A heading spanning several columns (a target group) can be wider than the box: its end must show.
       const r = cell.getBoundingClientRect();
-      if (!inside(r, after.left, Math.min(after.right, viewport))) problems.push(`row ${k}: last cell at ${r.left}..${r.right}, box ${after.left}..${after.right}`);
+      const left = cell.colSpan > 1 ? Math.max(r.left, after.left) : r.left;
+      if (!inside({left, right: r.right}, after.left, Math.min(after.right, viewport))) problems.push(`row ${k}: last cell at ${r.left}..${r.right}, box ${after.left}..${after.right}`);
     });
     table.querySelectorAll('th[scope=row]').forEach((th, k) => {
       const r = th.getBoundingClientRect();
@@ -98,10 +100,10 @@ def phone(site_dir: Path) -> Iterator[Any]:
 
 
 def _pages(site_dir: Path) -> List[str]:
-    """Every guide and package page of the built site, as paths under its root."""
+    """Every guide, package and readiness page of the built site, as paths under its root."""
     found = []
-    for section in ("guides", "packages"):
-        for page in sorted((site_dir / section).glob("*/index.html")):
+    for section in ("guides", "packages", "readiness"):
+        for page in sorted((site_dir / section).rglob("index.html")):
             found.append(page.parent.relative_to(site_dir).as_posix() + "/")
     return found
 
