@@ -9,24 +9,36 @@ page that shows a ``wheelfix`` command line says how to install it.
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import List, Tuple
+from typing import Dict, List, Tuple
 
 import pytest
 
 from sitebuild import ROOT
 
 from generator import REPOSITORY_URL
+from generator import kb as kb_mod
+from generator.site import pages as site
 
 #: An install command line naming wheelfix, as a page shows it (inline code or a code block line).
 _INSTALL = re.compile(r"\b(?:pipx|pip|uv pip|uv tool)\s+install\b[^\n`|&]*\bwheelfix\b[^\n`|&]*")
 #: A command line to type: after a prompt, a pipe or "&&", or opening a line of a code block.
 _COMMAND = re.compile(r"(?:^\$?\s*|\|\s*|&&\s*|^- run:\s*)wheelfix (?:explain|run|audit|table)\b", re.M)
-_PAGES = sorted([*(ROOT / "docs").rglob("*.md"), *(ROOT / "generator" / "site" / "templates").glob("*.j2")])
+
+
+
+def _site_pages() -> Dict[str, str]:
+    """The hand-written pages and the generated ones (from the fixture KB), by path."""
+    pages = {p.relative_to(ROOT).as_posix(): p.read_text(encoding="utf-8") for p in sorted((ROOT / "docs").rglob("*.md"))}
+    generated = site.generate(kb_mod.load(ROOT / "tests" / "data" / "kb_valid"))
+    pages.update({f"(generated) {k}": v for k, v in generated.items() if isinstance(v, str) and k.endswith(".md")})
+    return pages
+
+
+_PAGES = _site_pages()
 
 
 def _installs() -> List[Tuple[str, str]]:
-    return [(p.relative_to(ROOT).as_posix(), m.group(0)) for p in _PAGES for m in _INSTALL.finditer(p.read_text(encoding="utf-8"))]
+    return [(name, m.group(0)) for name, text in _PAGES.items() for m in _INSTALL.finditer(text)]
 
 
 def test_the_pages_show_install_commands() -> None:
@@ -38,11 +50,14 @@ def test_every_install_command_names_the_repository(page: str, command: str) -> 
     assert f"git+{REPOSITORY_URL}" in command, f"{page}: {command!r} installs wheelfix from the index, where it is not yet"
 
 
-@pytest.mark.parametrize("page", [p for p in _PAGES if _COMMAND.search(p.read_text(encoding="utf-8"))], ids=lambda p: p.name)
-def test_a_page_with_a_command_line_says_how_to_install_it(page: Path) -> None:
-    text = page.read_text(encoding="utf-8")
-    shown = [m.group(0) for m in _INSTALL.finditer(text)]
-    assert any(f"git+{REPOSITORY_URL}" in c for c in shown), f"{page.name} shows a wheelfix command but not how to install it"
+@pytest.mark.parametrize("page", sorted(name for name, text in _PAGES.items() if _COMMAND.search(text)))
+def test_a_page_with_a_command_line_says_how_to_install_it(page: str) -> None:
+    shown = [m.group(0) for m in _INSTALL.finditer(_PAGES[page])]
+    assert any(f"git+{REPOSITORY_URL}" in c for c in shown), f"{page} shows a wheelfix command but not how to install it"
+
+
+def test_the_home_page_is_among_the_pages_checked() -> None:
+    assert "(generated) index.md" in [p for p in _PAGES if _COMMAND.search(_PAGES[p])]
 
 
 def test_the_repository_url_is_the_projects() -> None:

@@ -12,6 +12,8 @@ from typing import Any, Dict, Optional, Union
 
 from generator.site import api
 from generator.kb import records
+from generator.site import changes
+from generator.site import home
 from generator.site import readiness as ready
 from generator.site import views
 from generator.site.packagepage import package_page_view
@@ -31,10 +33,19 @@ def _json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
-def generate(kb: KnowledgeBase, extras: Optional[views.Extras] = None, readiness: Optional[ready.ReadinessData] = None) -> SiteFiles:
+def generate(
+    kb: KnowledgeBase,
+    extras: Optional[views.Extras] = None,
+    readiness: Optional[ready.ReadinessData] = None,
+    facts: Optional[home.HomeFacts] = None,
+) -> SiteFiles:
     """Every generated file of the site, keyed by its path under docs/."""
     files: SiteFiles = {}
-    files[HOME] = render("home.md.j2", h=views.home_view(kb))
+    files[HOME] = render("home.md.j2", h=home.home_page(kb, facts))
+    if extras is not None:
+        files[changes.CLAIMS] = _json(changes.claims_payload(kb, extras))
+    if facts is not None and facts.flips is not None:
+        files[changes.CHANGES] = _json(changes.changes_payload(facts.flips))
     for rec in kb.records:
         page = views.guide_page(rec.incident.id)
         files[page] = render("guide.md.j2", g=views.guide_view(rec.incident, kb, extras))
