@@ -1,4 +1,4 @@
-"""The built site at phone width (375 px) in headless Chromium: every table readable to its last column.
+"""The built site in headless Chromium: at phone width (375 px) every table reads to its last column; the home page.
 
 The pages visited are read from the built site (every guide, package and
 readiness page), not listed by hand, so a new guide is checked as soon as it exists.
@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
+from urllib.parse import urlsplit
 
 import pytest
 
-from browser import StaticServer, chromium, require_browser, wait_for_page
+from browser import StaticServer, chromium, require_browser, set_value_and_input, wait_for, wait_for_page
 from indexserver import IndexServer
 from sitebuild import ROOT, mkdocs
 
@@ -145,3 +146,58 @@ def test_a_wide_table_scrolls_with_its_release_column_pinned(phone: Any, base_ur
     )
     assert state["scrolled"] > 0, f"{page}: the matrix does not scroll at phone width: {state}"
     assert abs(state["after"] - state["box"]) <= 1, f"{page}: the release column moved with the scroll: {state}"
+
+
+# --- the home page: search and paste, in the first screen --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def desktop(site_dir: Path) -> Iterator[Any]:
+    with chromium() as d:
+        yield d
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_the_home_page_shows_search_and_paste_in_the_first_screen(desktop: Any, phone: Any, base_url: str, width: str) -> None:
+    driver = desktop if width == "desktop" else phone
+    driver.get(base_url)
+    wait_for_page(driver)
+    where = driver.execute_script(
+        """
+        const at = (sel) => { const e = document.querySelector(sel); if (!e) return null; const r = e.getBoundingClientRect(); return {top: r.top, bottom: r.bottom}; };
+        return {height: window.innerHeight, search: at('#wf-home-q'), paste: at('#wheelfix-log'), button: at('#wheelfix-paste button')};
+        """
+    )
+    for part in ("search", "paste"):
+        assert where[part] is not None, f"the home page has no {part} box"
+        assert where[part]["top"] < where["height"], f"{width}: the {part} box starts below the first screen: {where}"
+
+
+def test_the_home_paste_box_finds_the_guide(desktop: Any, base_url: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    log = sorted((ROOT / "kb" / "samples" / "tiktoken-cargo-read-only-filesystem").glob("*.log"))[0]
+    desktop.get(base_url)
+    wait_for_page(desktop)
+    set_value_and_input(desktop, desktop.find_element(By.ID, "wheelfix-log"), log.read_text(encoding="utf-8"))
+    desktop.find_element(By.CSS_SELECTOR, "#wheelfix-paste button").click()
+    link = wait_for(desktop, lambda d: d.find_elements(By.CSS_SELECTOR, "#wheelfix-results li a"), "the home page's paste results")[0]
+    assert urlsplit(link.get_attribute("href")).path == urlsplit(base_url).path + "guides/tiktoken-cargo-read-only-filesystem/"
+
+
+def test_the_home_search_box_opens_the_site_search_with_the_line(desktop: Any, base_url: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    line = "Read-only file system (os error 30)"
+    desktop.get(base_url)
+    wait_for_page(desktop)
+    field = desktop.find_element(By.ID, "wf-home-q")
+    field.send_keys(line)
+    field.submit()
+    wait_for(desktop, lambda d: "q=" in d.current_url or d.find_elements(By.CSS_SELECTOR, ".md-search-result__item"), "the search to open")
+    wait_for_page(desktop)
+    query = desktop.find_element(By.CSS_SELECTOR, "input[data-md-component=search-query]")
+    wait_for(desktop, lambda d: query.get_attribute("value").strip(), "the site search to take the line")
+    assert {"Read", "only", "file", "system"} <= set(query.get_attribute("value").replace("-", " ").split())
+    items = wait_for(desktop, lambda d: d.find_elements(By.CSS_SELECTOR, ".md-search-result__item a"), "search results for the line")
+    assert "/guides/" in items[0].get_attribute("href")

@@ -31,7 +31,7 @@ class PackagePageView:
     name: str
     guides: Tuple[views.Link, ...]
     summary_columns: Tuple[Column, ...]
-    summary_rows: Tuple[Tuple[str, Tuple[Cell, ...]], ...]
+    summary_rows: Tuple[Tuple[Column, Tuple[Cell, ...]], ...]
     sections: Tuple[Section, ...]
     data_note: str
 

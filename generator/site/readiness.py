@@ -189,10 +189,10 @@ def index_view(kb: KnowledgeBase, data: Optional[ReadinessData]) -> ReadinessInd
     return ReadinessIndex(tuple(pythons), envs, data is not None)
 
 
-def package_summary(name: str, data: Optional[ReadinessData]) -> Tuple[Tuple[Column, ...], Tuple[Tuple[str, Tuple[Cell, ...]], ...]]:
-    """A package page's compact summary: (python columns, rows of (platform title, cells))."""
+def package_summary(name: str, data: Optional[ReadinessData]) -> Tuple[Tuple[Column, ...], Tuple[Tuple[Column, Tuple[Cell, ...]], ...]]:
+    """A package page's compact summary: (python columns, rows of (platform, cells)); a row reads by its tag."""
     if data is None or name not in data.packages:
         return (), ()
     columns = tuple(Column(f"CPython {p}", p) for p in data.pythons)
-    rows = tuple((title, tuple(data.cells[(name, p, tag)] for p in data.pythons)) for _, title, tag in data.platforms)
+    rows = tuple((Column(title, tag), tuple(data.cells[(name, p, tag)] for p in data.pythons)) for _, title, tag in data.platforms)
     return columns, rows
