@@ -155,3 +155,26 @@ def test_an_abridged_table_keeps_the_newest_releases_and_every_change(project: s
         for line in full.summaries:
             assert {str(v) for v in named_versions(line)} <= {str(Version(v)) for v in kept}, line
         assert bool(short.abridged_note) == (len(kept) < len(every))
+
+
+def test_a_package_page_has_a_summary_then_a_section_per_target_group(real: Tuple[kb_mod.KnowledgeBase, Dict[str, ProjectPage], readiness.ReadinessData]) -> None:
+    from generator.site.packagepage import package_page_view
+    from generator.site.render import render
+    from generator.site.verify import compute_extras
+
+    knowledge, pages, data = real
+    extras = compute_extras(knowledge, pages).extras
+    folded = 0
+    for name in data.packages:
+        view = package_page_view(name, knowledge, extras, data)
+        text = render("package.md.j2", p=view)
+        headings = [line[3:] for line in text.splitlines() if line.startswith("## ")]
+        assert headings[:2] == ["Summary", "Guides"], headings
+        assert len(headings) - 2 == len(view.sections) == len(extras.package_tables[name]) == len(data.platforms)
+        # The summary's rows are the target groups, in the order of the sections.
+        assert [c.tag for c, _ in view.summary_rows] == [tag for _, _, tag in data.platforms]
+        for section, (_, _, tag) in zip(view.sections, data.platforms):
+            assert section.heading.endswith(f"({tag})") and section.full.rows[0] == section.table.rows[0]
+        folded += text.count('<details class="wf-all-releases">')
+        assert text.count('<details class="wf-all-releases">') == sum(len(s.full.rows) > len(s.table.rows) for s in view.sections)
+    assert folded > 0, "no package page folds its full matrix: the check proved nothing"
