@@ -178,3 +178,17 @@ def test_a_package_page_has_a_summary_then_a_section_per_target_group(real: Tupl
         folded += text.count('<details class="wf-all-releases">')
         assert text.count('<details class="wf-all-releases">') == sum(len(s.full.rows) > len(s.table.rows) for s in view.sections)
     assert folded > 0, "no package page folds its full matrix: the check proved nothing"
+
+
+def test_a_python_page_lists_the_guides_whose_pythons_include_it(real: Tuple[kb_mod.KnowledgeBase, Dict[str, ProjectPage], readiness.ReadinessData]) -> None:
+    from packaging.specifiers import SpecifierSet
+
+    knowledge, _, data = real
+    for python in data.pythons:
+        listed = {g.url for g in readiness.python_view(python, knowledge, data).guides}
+        base = python.rstrip("t")
+        expected = {
+            views.guide_page(r.incident.id) for r in knowledge.records
+            if SpecifierSet(r.incident.affects.python).contains(base, prereleases=True)
+        }
+        assert listed == expected, python

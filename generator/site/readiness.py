@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
+from packaging.specifiers import SpecifierSet
+
 from generator.kb import KnowledgeBase
 from generator.kb.environments import Environment
 from generator.site import views
@@ -110,7 +112,8 @@ def _guides_for_python(kb: KnowledgeBase, python: str) -> Tuple[views.Link, ...]
     return tuple(
         views.Link(i.title, views.guide_page(i.id))
         for i in sorted(incidents, key=lambda i: i.title.lower())
-        if base in views.pythons_matching(i.affects.python) or (python.endswith("t") and "free-threaded" in i.affects.tags)
+        # A free-threaded build is its version's too; versions newer than views.PYTHON_VERSIONS count.
+        if not i.affects.python or SpecifierSet(i.affects.python).contains(base, prereleases=True)
     )
 
 
@@ -164,7 +167,7 @@ def environment_view(name: str, env: Environment, kb: KnowledgeBase, data: Optio
 
 def _python_line(env: Environment) -> str:
     if env.python_default is None:
-        return "wheelfix records no default Python for it: the table covers every CPython version."
+        return "wheelfix records no default Python for it, so the table below has a column for every CPython version these pages cover."
     moves = " (the default changes over time)" if env.python_default_changes else ""
     source = f"; it reads the version from {views.sequence_text(list(env.python_from))}" if env.python_from else ""
     return f"CPython {env.python_default} by default{moves}{source}."
