@@ -34,12 +34,15 @@ class WheelfixConfig(base.Config):  # type: ignore[no-untyped-call]
     max_age = c.Type(int, default=3600)
     #: Fail the build on a false claim or a package with no index data at all.
     strict = c.Type(bool, default=True)
+    #: The previous build's claims.json (a path), to list the claims that flipped since on the home page.
+    previous_claims = c.Optional(c.Type(str))
 
 
 class WheelfixPlugin(BasePlugin[WheelfixConfig]):  # type: ignore[no-untyped-call]
     def on_config(self, config: MkDocsConfig) -> Optional[MkDocsConfig]:
         base_dir = Path(config.config_file_path or ".").resolve().parent
         self._kb = (base_dir / self.config.kb_dir).resolve()
+        self._previous = (base_dir / self.config.previous_claims) if self.config.previous_claims else None
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
@@ -50,6 +53,7 @@ class WheelfixPlugin(BasePlugin[WheelfixConfig]):  # type: ignore[no-untyped-cal
             offline=self.config.offline,
             max_age=self.config.max_age,
             strict=self.config.strict,
+            previous_claims=self._previous,
         )
         try:
             generated = build_files(options)

@@ -30,7 +30,7 @@ def kb_config(tmp: Path, kb_dir: Path, **options: object) -> Path:
     assert "  - wheelfix\n" in text
     settings = "".join(f"\n      {k}: {json.dumps(v)}" for k, v in {"kb_dir": str(kb_dir), **options}.items())
     text = text.replace("  - wheelfix\n", f"  - wheelfix:{settings}\n", 1)
-    text = text.replace("custom_dir: docs/overrides", f"custom_dir: {ROOT / 'docs' / 'overrides'}")
+    text = text.replace("custom_dir: generator/site/theme", f"custom_dir: {ROOT / 'generator' / 'site' / 'theme'}")
     config_path = tmp / "mkdocs.yml"
     config_path.write_text(text + f"\ndocs_dir: {ROOT / 'docs'}\n", encoding="utf-8")
     return config_path
@@ -50,6 +50,7 @@ def plain_config(tmp: Path, kb_dir: Path = ROOT / "kb", extra_docs: Optional[Pat
     config = yaml.load(text, Loader=_PermissiveLoader)  # noqa: S506 - our own file; keeps !!python/name tags
     config["plugins"] = [p for p in config["plugins"] if not (p == "wheelfix" or (isinstance(p, dict) and "wheelfix" in p))]
     config["docs_dir"] = str(docs)
+    config["theme"]["custom_dir"] = str(ROOT / config["theme"]["custom_dir"])
     out = tmp / "mkdocs.yml"
     out.write_text(yaml.dump(config, Dumper=_Dumper, sort_keys=False), encoding="utf-8")
     return out

@@ -44,7 +44,7 @@ requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => done(wi
 #: What in the live DOM could run or was injected by record text.
 _DOM_JS = r"""
 const out = [];
-const HANDWRITTEN = "#wheelfix-paste, #wheelfix-results";
+const HANDWRITTEN = "#wheelfix-paste, #wheelfix-results, #wf-home-search";
 const URL_ATTRIBUTES = ["href", "src", "action", "formaction", "xlink:href", "poster", "data", "srcdoc"];
 for (const el of document.querySelectorAll("*")) {
   for (const a of el.attributes) {
@@ -60,8 +60,9 @@ for (const el of document.querySelectorAll("*")) {
   if (el.tagName === "SCRIPT" && el.textContent.includes("__pwned") ) out.push("script holding a payload");
 }
 for (const el of document.querySelectorAll(".md-content :is(script, iframe, frame, object, embed, img, base, form, input, textarea, style, link, meta)")) {
-  // The paste page's own form and script (docs/paste.md) are the only ones the site writes.
-  if (el.matches("#wheelfix-paste textarea") || (el.tagName === "SCRIPT" && el.src && new URL(el.src).origin === location.origin)) continue;
+  // The paste box's textarea and scripts (docs/paste.md, the home page) and the home page's search
+  // form (a GET to the home page itself, which Material's search reads) are the only ones the site writes.
+  if (el.matches("#wheelfix-paste textarea, #wf-home-search, #wf-home-search input") || (el.tagName === "SCRIPT" && el.src && new URL(el.src).origin === location.origin)) continue;
   out.push(el.tagName + " in the content");
 }
 return out;

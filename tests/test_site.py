@@ -28,7 +28,7 @@ def files() -> site.SiteFiles:
 
 def test_the_generated_file_set(files: site.SiteFiles) -> None:
     assert sorted(files) == [
-        "e/demo-c-headers/index.html",  # a short link per id ...
+        "e/demo-c-headers/index.html",  # a permanent link per id ...
         "e/demo-old-id/index.html",  # ... and per alias, so renamed guides keep their links
         "e/demo-rust-build/index.html",
         "guides/demo-c-headers.md",
@@ -41,6 +41,18 @@ def test_the_generated_file_set(files: site.SiteFiles) -> None:
         "packages/index.md",
         "platforms/index.md",
         "python/index.md",
+        # A readiness page per environment and per CPython version (without index data:
+        # 3.9 to the site's newest), and their index.
+        "readiness/env/alpine.md",
+        "readiness/env/examplehost.md",
+        "readiness/env/linux-x86_64.md",
+        "readiness/index.md",
+        "readiness/python/3.10.md",
+        "readiness/python/3.11.md",
+        "readiness/python/3.12.md",
+        "readiness/python/3.13.md",
+        "readiness/python/3.14.md",
+        "readiness/python/3.9.md",
         "schema/incident.json",
         "signatures.json",
     ]

@@ -234,7 +234,7 @@ class Incident(_Model):
     id: Slug = Field(description="The file name without .yaml; a stable slug, because it is the guide's URL.")
     title: PlainText = Field(min_length=10, max_length=160, description="The problem as a user would search for it (plain text).")
     summary: PlainText = Field(min_length=20, max_length=400, description="One or two sentences (plain text).")
-    aliases: List[Slug] = Field(default_factory=list, description="Former ids; their short links keep working.")
+    aliases: List[Slug] = Field(default_factory=list, description="Former ids; their permanent links e/<id>/ keep working.")
     packages: List[PackageName] = Field(default_factory=list, description="Normalised project names; empty for failures not tied to one project.")
     affects: Affects
     build_requires: List[PlainText] = Field(default_factory=list, description="What a source build needs, e.g. 'a Rust toolchain'.")

@@ -80,6 +80,7 @@ def cache_key(name: str, validator: str, questions: Questions) -> str:
         "engine": engine_version(),
         "platforms": list(questions.platforms),
         "claims": [[c.requirement, list(c.pythons), list(c.platforms)] for c in questions.claims],
+        "readiness": [list(questions.readiness_pythons), list(questions.readiness_tags)],
     }
     return hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest()
 
@@ -118,7 +119,8 @@ class FactCache:
             found = _decode(json.loads(body))
             if found.name != name:
                 raise _Bad(f"it holds the facts of {found.name!r}")
-            if set(found.platforms) != set(questions.platforms) or set(found.claims) != set(questions.claims):
+            asked_cells = len(questions.readiness_pythons) * len(questions.readiness_tags)
+            if set(found.platforms) != set(questions.platforms) or set(found.claims) != set(questions.claims) or len(found.readiness) != asked_cells:
                 raise _Bad("it answers other questions")
             return found
         except (ValueError, RecursionError) as exc:  # _Bad, JSONDecodeError and UnicodeDecodeError are ValueErrors
@@ -175,6 +177,7 @@ def _encode(f: PackageFacts) -> Dict[str, Any]:
         "claims": [
             [c.requirement, list(c.pythons), list(c.platforms), r.holds, list(r.failures), r.error] for c, r in f.claims.items()
         ],
+        "readiness": [list(cell) for cell in f.readiness],
     }
 
 
@@ -263,4 +266,11 @@ def _decode(data: Any) -> PackageFacts:
         serial=None if serial is None else _int(serial),
         platforms={_str(tag): _platform(p, len(releases), columns) for tag, p in platforms.items()},
         claims=dict(entries),
+        readiness=_list(data.get("readiness"), _readiness_cell),
     )
+
+
+def _readiness_cell(value: Any) -> Tuple[str, str, str, str]:
+    state, text, line, since = _strings(value, 4)
+    _need(state in ("wheel", "sdist", "none"), "a readiness state was expected")
+    return (state, text, line, since)

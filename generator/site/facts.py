@@ -25,8 +25,8 @@ from packaging.utils import canonicalize_name
 
 from generator.index.page import ProjectPage
 from generator.truth.claims import ClaimError, Upstream, check_claim, target_upstream, upstream_minors
-from generator.truth.support import YANKED_NOTE, sentence, support
-from generator.truth.wheels import Target, Verdict, cpython_builds, release_verdicts
+from generator.truth.support import YANKED_NOTE, Support, sentence, support
+from generator.truth.wheels import Kind, Target, Verdict, cpython_builds, release_verdicts
 
 #: CPython versions before this are not shown as table columns.
 OLDEST_COLUMN = 8
@@ -51,6 +51,10 @@ class Questions:
 
     platforms: Tuple[str, ...]
     claims: Tuple[Claim, ...] = ()
+    # The readiness pages' cells: every CPython of ``readiness_pythons`` on every tag of
+    # ``readiness_tags`` (see :mod:`generator.site.readiness_facts`).
+    readiness_pythons: Tuple[str, ...] = ()
+    readiness_tags: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,8 @@ class PackageFacts:
     serial: Optional[int]  # the page's last serial, as read with it
     platforms: Dict[str, PlatformFacts]
     claims: Dict[Claim, ClaimFacts]
+    # Per readiness tag, per readiness python (tag-major): (state, text, sentence, since or "").
+    readiness: Tuple[Tuple[str, str, str, str], ...] = ()
 
     @property
     def regular_columns(self) -> Tuple[str, ...]:
@@ -139,6 +145,28 @@ def _platform(page: ProjectPage, columns: Sequence[str], releases: Sequence[str]
     return PlatformFacts(states, files, tuple(summaries), upstream)
 
 
+def readiness_cell(s: Support, package: str, python: str, platform: str) -> Tuple[str, str, str, str]:
+    """(state, text, sentence, since or "") of one readiness cell, every word read from ``s``."""
+    line = sentence(s, package, python, platform)
+    if s.since is not None:
+        text = "every release" if s.since == s.releases[0] else f"since {s.since}"
+        return ("wheel", text, line, str(s.since))
+    if not s.releases:
+        return ("none", "no release", line, "")
+    newest = str(s.releases[-1])
+    if s.newest is Kind.SDIST:
+        return ("sdist", f"{newest} builds from source", line, "")
+    return ("none", f"{newest} does not install", line, "")
+
+
+def _readiness(page: ProjectPage, questions: Questions) -> Tuple[Tuple[str, str, str, str], ...]:
+    return tuple(
+        readiness_cell(support(release_verdicts(page, Target.parse(python, tag))), page.name, python, tag)
+        for tag in questions.readiness_tags
+        for python in questions.readiness_pythons
+    )
+
+
 def _claim(claim: Claim, page: ProjectPage) -> ClaimFacts:
     try:
         result = check_claim(claim.requirement, claim.pythons, claim.platforms, {page.name: page})
@@ -162,4 +190,5 @@ def package_facts(page: ProjectPage, questions: Questions) -> PackageFacts:
         serial=page.last_serial,
         platforms={tag: _platform(page, columns, [str(v.version) for v in finals], tag) for tag in questions.platforms},
         claims={claim: _claim(claim, page) for claim in questions.claims},
+        readiness=_readiness(page, questions),
     )

@@ -25,6 +25,7 @@ from generator.index.page import PageMeta, ProjectPage
 from generator.kb import KnowledgeBase
 from generator.kb.records import Incident
 from generator.site import views
+from generator.site.readiness_facts import ASKED_PYTHONS, asked_tags
 from generator.site.factcache import FactCache, cache_key
 from generator.site.facts import STATES, Claim, PackageFacts, Questions, package_facts, python_columns, requirement_name
 from generator.truth.claims import ClaimError, check_claim, combine_upstream
@@ -36,6 +37,7 @@ __all__ = [
     "VerificationFailed",
     "collect",
     "compute_extras",
+    "fetch_pages",
     "extras",
     "python_columns",
     "questions",
@@ -126,9 +128,16 @@ def questions(kb: KnowledgeBase) -> Dict[str, Questions]:
             if name in tags:
                 tags[name].update(dict.fromkeys(guide))
     # Sorted: the questions are part of the facts' cache key, which must not depend on record order.
+    mentioned = views.all_packages(kb)
+    readiness = asked_tags(kb)
     return {
-        name: Questions(tuple(sorted(tags[name])), tuple(sorted(claims.get(name, {}), key=repr)))
-        for name in views.all_packages(kb) + sorted(set(tags) - set(views.all_packages(kb)))
+        name: Questions(
+            tuple(sorted(tags[name])),
+            tuple(sorted(claims.get(name, {}), key=repr)),
+            readiness_pythons=ASKED_PYTHONS if name in mentioned else (),
+            readiness_tags=readiness if name in mentioned else (),
+        )
+        for name in mentioned + sorted(set(tags) - set(mentioned))
     }
 
 
@@ -156,12 +165,28 @@ def collect(kb: KnowledgeBase, client: PageSource, cache: Optional[FactCache] = 
         elif isinstance(result, PageMeta):
             found.pages[name] = result
         else:
-            owners = [r.display for r in kb.records if name in r.incident.packages]
-            where = owners[0] if owners else "kb/"
-            found.problems.append(f"{where}: packages: {result}")
+            found.problems.append(_no_data(kb, name, result))
     # Cache hits arrive as the client's workers finish; keep the order of the questions.
     found.packages = {name: found.packages[name] for name in asked if name in found.packages}
     return found
+
+
+def fetch_pages(kb: KnowledgeBase, client: PageSource) -> Tuple[Dict[str, ProjectPage], List[str]]:
+    """Every page the KB asks about, decoded (for callers that read pages, not facts: refresh, summary)."""
+    pages: Dict[str, ProjectPage] = {}
+    problems: List[str] = []
+    for name, result in client.fetch_many(list(questions(kb)), known=lambda meta: False).items():
+        if isinstance(result, ProjectPage):
+            pages[name] = result
+        else:
+            problems.append(_no_data(kb, name, result))
+    return pages, problems
+
+
+def _no_data(kb: KnowledgeBase, name: str, result: object) -> str:
+    """The problem of a package without index data, on the first record naming it."""
+    owners = [r.display for r in kb.records if name in r.incident.packages]
+    return f"{owners[0] if owners else 'kb/'}: packages: {result}"
 
 
 def from_pages(kb: KnowledgeBase, pages: Mapping[str, ProjectPage]) -> SiteFacts:

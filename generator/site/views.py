@@ -32,7 +32,7 @@ def guide_page(incident_id: str) -> str:
 
 
 def short_url(incident_id: str) -> str:
-    """The stable short link of a guide, which survives renames through aliases."""
+    """The permanent link of a guide, ``e/<id>/``, which survives renames through aliases."""
     return f"e/{incident_id}/"
 
 

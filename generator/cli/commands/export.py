@@ -21,6 +21,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     _common.add_kb_option(parser)
     parser.add_argument("--no-index", dest="index", action="store_false", help="skip index data: no wheel tables, claims unchecked")
     parser.add_argument("--no-strict", dest="strict", action="store_false", help="report false claims and missing index data as warnings")
+    parser.add_argument("--previous-claims", metavar="FILE", type=Path, default=None,
+                        help="the claims.json of the previous build: also write changes.json, the claims that flipped since")
     _common.add_index_options(parser)
 
 
@@ -35,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
 
     options = BuildOptions(
         kb_dir=Path(args.kb), index=args.index, index_url=args.index_url,
-        offline=args.offline, max_age=args.max_age, strict=args.strict,
+        offline=args.offline, max_age=args.max_age, strict=args.strict, previous_claims=args.previous_claims,
     )
     files = build_files(options)
     out = Path(args.dir)
