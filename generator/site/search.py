@@ -1,0 +1,109 @@
+"""What the site's search indexes: each guide's title, summary and telling symptom lines.
+
+The search answers one question: which guide is about the line I pasted?  So it
+indexes a guide by the words a reader pastes (its symptom lines) and the words
+that name it (title and summary), not by its whole page: a cause or a fix that
+mentions another error would make that error find the wrong guide, and the
+page text is most of an index's size.
+
+Some symptom lines are pip's (or uv's) framing around any failed build:
+"Getting requirements to build wheel did not run successfully.", "error:
+subprocess-exited-with-error", "ERROR: Failed building wheel for X".  Records
+quote them because a reader's log holds them, but they tell nothing about the
+cause, so the index leaves them out and the search page answers such a line by
+saying so (:data:`GENERIC_PATTERNS` is shipped to the browser for that).
+
+The patterns are written in the common subset of Python's and JavaScript's
+regular expressions, matched case-insensitively against a stripped line;
+tests/test_search.py checks that both engines agree on every symptom line.
+
+Pure: no file access, no MkDocs import.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, List, Pattern, Sequence, Tuple
+
+from generator.kb import KnowledgeBase
+from generator.site import views
+
+#: Lines that pip, uv or a build frontend print around every failed build, whatever the cause.
+GENERIC_PATTERNS: Tuple[str, ...] = (
+    # pip >= 22.1: "Getting requirements to build wheel did not run successfully.", "Preparing metadata ...".
+    r"did not run successfully\.?$",
+    r"^(error: )?subprocess-exited-with-error$",
+    r"^(error: )?metadata-generation-failed$",
+    r"^note: This error originates from a subprocess",
+    r"^note: This is an issue with the package mentioned above",
+    r"^(ERROR: )?Failed building wheel for \S+$",
+    # pip's summary and uv's "error: Failed to build `name==1.0`".
+    r"^(error: )?Failed to build( |$)",
+    r"^(ERROR: )?Could not build wheels for ",
+    r"^(ERROR: )?Command errored out with exit status \d+",
+    r"^(ERROR: )?Exception:$",
+    r"^exit code: \d+$",
+    r"See above for output\.?$",
+    r"^\[end of output\]$",
+    r"Encountered error while generating package metadata\.?$",
+    r"^PEP ?517 build of a dependency failed$",
+)
+
+_GENERIC = re.compile("|".join(f"(?:{p})" for p in GENERIC_PATTERNS), re.IGNORECASE)
+
+#: Characters of a line (after stripping) that the generic check reads: framing lines are short.
+_GENERIC_LINE_MAX = 500
+
+
+def is_generic(line: str) -> bool:
+    """Whether ``line`` is pip's framing around any failed build (it names no cause)."""
+    stripped = line.strip()
+    return len(stripped) <= _GENERIC_LINE_MAX and _GENERIC.search(stripped) is not None
+
+
+def tokens(text: str, separator: Pattern[str]) -> List[str]:
+    """``text`` split into words as the search splits a pasted line (case kept)."""
+    return [t for t in separator.split(text) if t]
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """One guide as the search sees it."""
+
+    url: str
+    title: str
+    summary: str
+    #: The symptom lines that are indexed: all but the generic ones, in record order.
+    symptoms: Tuple[str, ...]
+
+    def content(self, separator: Pattern[str]) -> str:
+        """The indexed text: title, summary and telling symptoms, as words split by ``separator``."""
+        parts = [self.title, self.summary, *self.symptoms]
+        return "\n".join(" ".join(tokens(part, separator)) for part in parts)
+
+    def meta(self) -> Dict[str, str]:
+        """What a result shows, as plain text (the browser inserts it as text, never as HTML)."""
+        return {"title": self.title, "summary": self.summary, "symptoms": "\n".join(self.symptoms)}
+
+
+def documents(kb: KnowledgeBase) -> List[SearchDocument]:
+    """One :class:`SearchDocument` per guide, in the KB's order."""
+    return [
+        SearchDocument(
+            url=views.guide_url(rec.incident.id),
+            title=rec.incident.title,
+            summary=rec.incident.summary,
+            symptoms=tuple(s for s in rec.incident.symptoms if not is_generic(s)),
+        )
+        for rec in kb.records
+    ]
+
+
+def client_settings(separator: str, docs: Sequence[SearchDocument]) -> Dict[str, Any]:
+    """The settings the browser's search reads next to the index (separator and generic lines)."""
+    return {
+        "separator": separator,
+        "generic": list(GENERIC_PATTERNS),
+        "guides": len(docs),
+    }
