@@ -38,8 +38,9 @@ GENERIC_PATTERNS: Tuple[str, ...] = (
     r"^note: This error originates from a subprocess",
     r"^note: This is an issue with the package mentioned above",
     r"^(ERROR: )?Failed building wheel for \S+$",
-    # pip's summary and uv's "error: Failed to build `name==1.0`".
-    r"^(error: )?Failed to build( |$)",
+    # pip's summary ("Failed to build psutil lxml", "... installable wheels for some ...")
+    # and uv's "error: Failed to build `name==1.0`".
+    r"^(error: )?Failed to build (installable wheels for some |`[^`]+`$|[\w.\-]+(,? [\w.\-]+)*$)",
     r"^(ERROR: )?Could not build wheels for ",
     r"^(ERROR: )?Command errored out with exit status \d+",
     r"^(ERROR: )?Exception:$",
@@ -105,5 +106,6 @@ def client_settings(separator: str, docs: Sequence[SearchDocument]) -> Dict[str,
     return {
         "separator": separator,
         "generic": list(GENERIC_PATTERNS),
+        "generic_max": _GENERIC_LINE_MAX,
         "guides": len(docs),
     }

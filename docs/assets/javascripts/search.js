@@ -38,7 +38,7 @@
     var line = firstLine(text);
     var found = words(line, settings.separatorRe).slice(0, MAX_WORDS);
     if (!found.length) return { kind: "empty", line: line, words: [] };
-    var generic = settings.genericRe.some(function (re) { return re.test(line); });
+    var generic = line.length <= settings.genericMax && settings.genericRe.some(function (re) { return re.test(line); });
     return { kind: generic ? "generic" : "words", line: line, words: found };
   }
 
@@ -62,6 +62,7 @@
     return {
       separatorRe: new RegExp(raw.separator),
       genericRe: raw.generic.map(function (p) { return new RegExp(p, "i"); }),
+      genericMax: raw.generic_max,
     };
   }
 
@@ -135,7 +136,8 @@
       return a;
     }
 
-    function say(text, withPasteLink) {
+    function say(line, text, withPasteLink) {
+      output.setAttribute("data-query", line);
       meta.textContent = text;
       if (withPasteLink) {
         meta.appendChild(document.createTextNode(" "));
@@ -147,6 +149,7 @@
     }
 
     function show(datas, total, query, settings) {
+      output.setAttribute("data-query", query.line);
       meta.textContent = total === 1 ? "1 guide matches" : total + " guides match" + (total > datas.length ? ", the first " + datas.length + " shown" : "");
       list.textContent = "";
       datas.forEach(function (data) {
@@ -170,18 +173,19 @@
         if (mine !== sequence) return null;
         var query = queryOf(text, engine.settings);
         if (query.kind === "empty") {
+          output.removeAttribute("data-query");
           output.hidden = true;
           return null;
         }
         if (query.kind === "generic") {
-          say("pip prints this line for every failed build: it does not tell which guide applies.", true);
+          say(query.line, "pip prints this line for every failed build: it does not tell which guide applies.", true);
           return null;
         }
         return engine.pagefind.search(query.words.join(" ")).then(function (search) {
           if (mine !== sequence || !search) return null;
           var results = search.results || [];
           if (!results.length) {
-            say("No guide matches this line.", true);
+            say(query.line, "No guide matches this line.", true);
             return null;
           }
           return Promise.all(results.slice(0, SHOWN).map(function (r) { return r.data(); })).then(function (datas) {
@@ -189,7 +193,7 @@
           });
         });
       }).catch(function () {
-        if (mine === sequence) say("The search could not load its index.", true);
+        if (mine === sequence) say(firstLine(text), "The search could not load its index.", true);
       });
     }
 

@@ -1,0 +1,221 @@
+"""The site search's index content and its browser half, without a browser.
+
+* which symptom lines are pip's generic framing (left out of the index), as a
+  table of cases and over every symptom line of the KB, in Python and in the
+  browser's JavaScript (run under node): both must agree;
+* the separator of mkdocs.yml splits error punctuation, the same way in both;
+* every guide is indexed by its title, summary and telling symptom lines;
+* the bundle written for the site holds the Pagefind files and the settings.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+import yaml
+
+from generator import kb as kb_mod
+from generator.site import search
+from generator.site.searchbundle import (
+    BUNDLE_DIR,
+    SETTINGS_FILE,
+    SearchBundleError,
+    compile_separator,
+    separator_setting,
+    write_search_bundle,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "docs" / "assets" / "javascripts" / "search.js"
+KB = kb_mod.load(ROOT / "kb")
+SYMPTOMS = sorted({line for rec in KB.records for line in rec.incident.symptoms})
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+_Loader.add_multi_constructor("tag:yaml.org,2002:python/name:", lambda loader, suffix, node: suffix)
+
+
+def _separator() -> str:
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+    return separator_setting(config.get("extra"))
+
+
+SEPARATOR = _separator()
+
+
+def _node(code: str, payload: Any) -> Any:
+    """Run ``code`` under node with search.js loaded as ``S`` and ``payload`` as ``P``; its JSON output."""
+    if shutil.which("node") is None:
+        pytest.skip("node is needed to run the browser's search code")
+    program = f"const S = require({json.dumps(str(SCRIPT))}); const P = JSON.parse(require('fs').readFileSync(0, 'utf8'));\n{code}"
+    proc = subprocess.run(["node", "-e", program], input=json.dumps(payload), capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout)
+
+
+def _settings() -> Dict[str, Any]:
+    return search.client_settings(SEPARATOR, search.documents(KB))
+
+
+# --- generic lines ----------------------------------------------------------------------
+
+GENERIC = [
+    "Getting requirements to build wheel did not run successfully.",
+    "Preparing metadata (pyproject.toml) did not run successfully.",
+    "  × Building wheel for lxml (pyproject.toml) did not run successfully.",
+    "error: subprocess-exited-with-error",
+    "subprocess-exited-with-error",
+    "error: metadata-generation-failed",
+    "note: This error originates from a subprocess, and is likely not a problem with pip.",
+    "note: This is an issue with the package mentioned above, not pip.",
+    "ERROR: Failed building wheel for psutil",
+    "Failed to build psutil",
+    "Failed to build psutil lxml",
+    "ERROR: Failed to build installable wheels for some pyproject.toml based projects (psutil)",
+    "error: Failed to build `jiter==0.5.0`",
+    "ERROR: Could not build wheels for numpy, which is required to install pyproject.toml-based projects",
+    "ERROR: Command errored out with exit status 1:",
+    "exit code: 1",
+    "╰─> See above for output.",
+    "[end of output]",
+    "× Encountered error while generating package metadata.",
+    "ERROR: Exception:",
+    "PEP517 build of a dependency failed",  # poetry's
+]
+
+TELLING = [
+    "Read-only file system (os error 30)",
+    "error: can't find Rust compiler",
+    "fatal error: Python.h: No such file or directory",
+    "ModuleNotFoundError: No module named 'distutils'",
+    "ERROR: No matching distribution found for numpy==2.0.2",
+    "Building wheel for grpcio (pyproject.toml): still running...",
+    "error: command 'gcc' failed: No such file or directory",
+    # A framing word inside a telling line does not make it generic.
+    "Failed to build the extension: Python.h not found",
+    "exit code: 1 from cargo metadata: Read-only file system",
+    "x" * 600 + " did not run successfully.",  # past the length a framing line has
+]
+
+
+@pytest.mark.parametrize("line", GENERIC)
+def test_generic_lines(line: str) -> None:
+    assert search.is_generic(line)
+
+
+@pytest.mark.parametrize("line", TELLING)
+def test_telling_lines(line: str) -> None:
+    assert not search.is_generic(line)
+
+
+def test_the_browser_classifies_every_line_as_python_does() -> None:
+    lines = SYMPTOMS + GENERIC + TELLING
+    code = "const s = S.compileSettings(P.settings); process.stdout.write(JSON.stringify(P.lines.map(l => S.queryOf(l, s).kind)));"
+    kinds = _node(code, {"settings": _settings(), "lines": lines})
+    expected = ["generic" if search.is_generic(line) else "words" for line in lines]
+    assert [(line, k) for line, k in zip(lines, kinds) if k != expected[lines.index(line)]] == []
+
+
+def test_every_generic_pattern_is_used_by_a_case() -> None:
+    # A pattern that no case exercises could match telling lines unnoticed.
+    for pattern in search.GENERIC_PATTERNS:
+        assert any(re.search(pattern, line.strip(), re.IGNORECASE) for line in GENERIC), pattern
+
+
+# --- words --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("`/usr/local/cargo/registry/cache`", ["usr", "local", "cargo", "registry", "cache"]),
+        ("(os error 30)", ["os", "error", "30"]),
+        ("Python.h: No", ["Python", "h", "No"]),
+        ("requires Python 3.12.1", ["requires", "Python", "3.12.1"]),
+        ("error: [Errno 2] No such file or directory: 'gcc'", ["error", "Errno", "2", "No", "such", "file", "or", "directory", "gcc"]),
+    ],
+)
+def test_separator_splits_error_punctuation(text: str, words: List[str]) -> None:
+    assert search.tokens(text, re.compile(SEPARATOR)) == words
+
+
+def test_the_browser_splits_words_as_python_does() -> None:
+    texts = SYMPTOMS + [rec.incident.title for rec in KB.records] + [rec.incident.summary for rec in KB.records]
+    code = "const s = S.compileSettings(P.settings); process.stdout.write(JSON.stringify(P.texts.map(t => S.words(t, s.separatorRe))));"
+    split = _node(code, {"settings": _settings(), "texts": texts})
+    pattern = re.compile(SEPARATOR)
+    assert [t for t, w in zip(texts, split) if w != search.tokens(t, pattern)] == []
+
+
+def test_the_browser_reads_the_first_line_of_a_paste() -> None:
+    code = "const s = S.compileSettings(P.settings); process.stdout.write(JSON.stringify(P.texts.map(t => S.queryOf(t, s))));"
+    texts = ["\n\n  Read-only file system (os error 30)  \nCaused by: x", "", " \n\t", "```"]
+    answers = _node(code, {"settings": _settings(), "texts": texts})
+    assert answers[0] == {"kind": "words", "line": "Read-only file system (os error 30)", "words": ["Read", "only", "file", "system", "os", "error", "30"]}
+    assert [a["kind"] for a in answers[1:]] == ["empty", "empty", "empty"]
+
+
+def test_the_result_line_is_the_symptom_holding_most_query_words() -> None:
+    code = "const s = S.compileSettings(P.settings); process.stdout.write(JSON.stringify(S.bestLine(P.symptoms, P.words, s.separatorRe)));"
+    symptoms = "error: failed to get `mimalloc`\nRead-only file system (os error 30)\nCaused by: Cargo metadata failed"
+    assert _node(code, {"settings": _settings(), "symptoms": symptoms, "words": ["os", "ERROR", "30"]}) == "Read-only file system (os error 30)"
+    assert _node(code, {"settings": _settings(), "symptoms": symptoms, "words": ["nothing"]}) == ""
+
+
+# --- what is indexed ----------------------------------------------------------------------
+
+
+def test_every_guide_is_indexed_by_its_telling_symptoms() -> None:
+    docs = {d.url: d for d in search.documents(KB)}
+    assert len(docs) == len(KB.records)
+    pattern = re.compile(SEPARATOR)
+    for rec in KB.records:
+        doc = docs[f"guides/{rec.incident.id}/"]
+        assert doc.symptoms == tuple(s for s in rec.incident.symptoms if not search.is_generic(s))
+        assert doc.symptoms, f"{rec.incident.id}: every symptom line is generic, so no line finds the guide"
+        content = doc.content(pattern)
+        for part in (rec.incident.title, rec.incident.summary, *doc.symptoms):
+            assert " ".join(search.tokens(part, pattern)) in content
+        for generic in set(rec.incident.symptoms) - set(doc.symptoms):
+            assert search.is_generic(generic)
+        assert doc.meta() == {"title": rec.incident.title, "summary": rec.incident.summary, "symptoms": "\n".join(doc.symptoms)}
+
+
+@pytest.mark.parametrize(
+    "separator, message",
+    [
+        ("[", "not a regular expression"),
+        ("x*", "matches the empty string"),
+    ],
+)
+def test_a_bad_separator_names_the_setting(separator: str, message: str) -> None:
+    with pytest.raises(SearchBundleError, match=re.escape("extra.wheelfix_search.separator: " + message)):
+        compile_separator(separator)
+
+
+@pytest.mark.parametrize("extra", [None, {}, {"wheelfix_search": None}, {"wheelfix_search": {"separator": 3}}, {"wheelfix_search": {"separator": ""}}])
+def test_a_missing_separator_names_the_setting(extra: Any) -> None:
+    with pytest.raises(SearchBundleError, match=r"extra\.wheelfix_search\.separator: missing"):
+        separator_setting(extra)
+
+
+def test_the_bundle_holds_the_index_and_the_settings(tmp_path: Path) -> None:
+    docs = search.documents(KB)
+    written = write_search_bundle(tmp_path, docs, SEPARATOR)
+    bundle = tmp_path / BUNDLE_DIR
+    names = {p.relative_to(bundle).as_posix() for p in written}
+    assert {"pagefind.js", "pagefind-entry.json", SETTINGS_FILE} <= names
+    assert any(n.startswith("index/") for n in names) and any(n.startswith("fragment/") for n in names)
+    # One fragment per guide: the index holds the guides and nothing else.
+    assert len([n for n in names if n.startswith("fragment/")]) == len(docs)
+    settings = json.loads((bundle / SETTINGS_FILE).read_text(encoding="utf-8"))
+    assert settings == {"separator": SEPARATOR, "generic": list(search.GENERIC_PATTERNS), "generic_max": 500, "guides": len(docs)}
+    assert not (tmp_path / "pagefind" / "playground").exists()
