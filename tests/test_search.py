@@ -76,12 +76,6 @@ GENERIC = [
     "error: metadata-generation-failed",
     "note: This error originates from a subprocess, and is likely not a problem with pip.",
     "note: This is an issue with the package mentioned above, not pip.",
-    "ERROR: Failed building wheel for psutil",
-    "Failed to build psutil",
-    "Failed to build psutil lxml",
-    "ERROR: Failed to build installable wheels for some pyproject.toml based projects (psutil)",
-    "error: Failed to build `jiter==0.5.0`",
-    "ERROR: Could not build wheels for numpy, which is required to install pyproject.toml-based projects",
     "ERROR: Command errored out with exit status 1:",
     "exit code: 1",
     "╰─> See above for output.",
@@ -89,6 +83,20 @@ GENERIC = [
     "× Encountered error while generating package metadata.",
     "ERROR: Exception:",
     "PEP517 build of a dependency failed",  # poetry's
+]
+
+#: Framing that names the packages whose build failed, and the names.
+PACKAGE = [
+    ("ERROR: Failed building wheel for psutil", ["psutil"]),
+    ("Failed to build psutil", ["psutil"]),
+    ("Failed to build psutil lxml", ["psutil", "lxml"]),
+    ("ERROR: Failed to build psutil, lxml", ["psutil", "lxml"]),
+    ("ERROR: Failed to build installable wheels for some pyproject.toml based projects (psutil)", ["psutil"]),
+    ("ERROR: Failed to build installable wheels for some pyproject.toml based projects (psutil, lxml)", ["psutil", "lxml"]),
+    ("error: Failed to build `jiter==0.5.0`", ["jiter"]),
+    ("  error: Failed to build `pydantic-core==2.14.6`  ", ["pydantic-core"]),
+    ("ERROR: Could not build wheels for numpy, which is required to install pyproject.toml-based projects", ["numpy"]),
+    ("Failed to build " + " ".join(f"p{i}" for i in range(20)), [f"p{i}" for i in range(8)]),
 ]
 
 TELLING = [
@@ -111,23 +119,31 @@ def test_generic_lines(line: str) -> None:
     assert search.is_generic(line)
 
 
-@pytest.mark.parametrize("line", TELLING)
-def test_telling_lines(line: str) -> None:
+@pytest.mark.parametrize("line, names", PACKAGE)
+def test_framing_that_names_packages(line: str, names: List[str]) -> None:
+    assert search.framing(line) == tuple(names)
     assert not search.is_generic(line)
 
 
+@pytest.mark.parametrize("line", TELLING)
+def test_telling_lines(line: str) -> None:
+    assert search.framing(line) is None
+
+
 def test_the_browser_classifies_every_line_as_python_does() -> None:
-    lines = SYMPTOMS + GENERIC + TELLING
-    code = "const s = S.compileSettings(P.settings); process.stdout.write(JSON.stringify(P.lines.map(l => S.queryOf(l, s).kind)));"
-    kinds = _node(code, {"settings": _settings(), "lines": lines})
-    expected = ["generic" if search.is_generic(line) else "words" for line in lines]
-    assert [(line, k) for line, k in zip(lines, kinds) if k != expected[lines.index(line)]] == []
+    lines = SYMPTOMS + GENERIC + [line for line, _ in PACKAGE] + TELLING
+    code = "const s = S.compileSettings(P.settings); process.stdout.write(JSON.stringify(P.lines.map(l => S.framing(l.trim(), s))));"
+    found = _node(code, {"settings": _settings(), "lines": lines})
+    expected = [None if (f := search.framing(line)) is None else list(f) for line in lines]
+    assert [(line, f, e) for line, f, e in zip(lines, found, expected) if f != e] == []
 
 
-def test_every_generic_pattern_is_used_by_a_case() -> None:
+def test_every_framing_pattern_is_used_by_a_case() -> None:
     # A pattern that no case exercises could match telling lines unnoticed.
     for pattern in search.GENERIC_PATTERNS:
         assert any(re.search(pattern, line.strip(), re.IGNORECASE) for line in GENERIC), pattern
+    for pattern in search.PACKAGE_PATTERNS:
+        assert any(re.search(pattern, line.strip(), re.IGNORECASE) for line, _ in PACKAGE), pattern
 
 
 # --- words --------------------------------------------------------------------------------
@@ -161,6 +177,11 @@ def test_the_browser_reads_the_first_line_of_a_paste() -> None:
     answers = _node(code, {"settings": _settings(), "texts": texts})
     assert answers[0] == {"kind": "words", "line": "Read-only file system (os error 30)", "words": ["Read", "only", "file", "system", "os", "error", "30"]}
     assert [a["kind"] for a in answers[1:]] == ["empty", "empty", "empty"]
+    framed = _node(code, {"settings": _settings(), "texts": ["ERROR: Failed building wheel for psutil", "exit code: 1"]})
+    assert framed == [
+        {"kind": "package", "line": "ERROR: Failed building wheel for psutil", "words": ["psutil"]},
+        {"kind": "generic", "line": "exit code: 1", "words": []},
+    ]
 
 
 def test_the_result_line_is_the_symptom_holding_most_query_words() -> None:
@@ -168,6 +189,25 @@ def test_the_result_line_is_the_symptom_holding_most_query_words() -> None:
     symptoms = "error: failed to get `mimalloc`\nRead-only file system (os error 30)\nCaused by: Cargo metadata failed"
     assert _node(code, {"settings": _settings(), "symptoms": symptoms, "words": ["os", "ERROR", "30"]}) == "Read-only file system (os error 30)"
     assert _node(code, {"settings": _settings(), "symptoms": symptoms, "words": ["nothing"]}) == ""
+
+
+@pytest.mark.parametrize(
+    "content, words, held",
+    [
+        ("Read only file system os error 30", ["os", "error", "30"], True),
+        ("Read only file system os error 30", ["OS", "Error"], True),  # case does not matter
+        ("compiler s gfortran", ["safetensors"], False),  # Pagefind's prefix fallback: "s" is not the word
+        ("installs wheels", ["installation", "wheel"], True),  # one stem: "instal", "wheel"
+        ("a doc about it", ["docker"], False),  # "doc" is three letters: no stem
+        ("tiktoken fails", ["tikt"], True),  # the last word, still being typed
+        ("tiktoken fails", ["tik", "fails"], False),  # only the last word may be a prefix
+        ("os error", ["os", "error", "31"], False),
+        ("", ["x"], False),
+    ],
+)
+def test_a_result_holds_the_query_words(content: str, words: List[str], held: bool) -> None:
+    code = "const s = S.compileSettings(P.settings); process.stdout.write(JSON.stringify(S.holds(P.content, P.words, s.separatorRe)));"
+    assert _node(code, {"settings": _settings(), "content": content, "words": words}) is held
 
 
 # --- what is indexed ----------------------------------------------------------------------
@@ -179,13 +219,13 @@ def test_every_guide_is_indexed_by_its_telling_symptoms() -> None:
     pattern = re.compile(SEPARATOR)
     for rec in KB.records:
         doc = docs[f"guides/{rec.incident.id}/"]
-        assert doc.symptoms == tuple(s for s in rec.incident.symptoms if not search.is_generic(s))
+        assert doc.symptoms == tuple(s for s in rec.incident.symptoms if search.framing(s) is None)
         assert doc.symptoms, f"{rec.incident.id}: every symptom line is generic, so no line finds the guide"
         content = doc.content(pattern)
-        for part in (rec.incident.title, rec.incident.summary, *doc.symptoms):
+        for part in (rec.incident.title, rec.incident.summary, *rec.incident.packages, *doc.symptoms):
             assert " ".join(search.tokens(part, pattern)) in content
-        for generic in set(rec.incident.symptoms) - set(doc.symptoms):
-            assert search.is_generic(generic)
+        for framed in set(rec.incident.symptoms) - set(doc.symptoms):
+            assert search.framing(framed) is not None
         assert doc.meta() == {"title": rec.incident.title, "summary": rec.incident.summary, "symptoms": "\n".join(doc.symptoms)}
 
 
@@ -217,5 +257,8 @@ def test_the_bundle_holds_the_index_and_the_settings(tmp_path: Path) -> None:
     # One fragment per guide: the index holds the guides and nothing else.
     assert len([n for n in names if n.startswith("fragment/")]) == len(docs)
     settings = json.loads((bundle / SETTINGS_FILE).read_text(encoding="utf-8"))
-    assert settings == {"separator": SEPARATOR, "generic": list(search.GENERIC_PATTERNS), "generic_max": 500, "guides": len(docs)}
+    assert settings == {
+        "separator": SEPARATOR, "generic": list(search.GENERIC_PATTERNS), "package": list(search.PACKAGE_PATTERNS),
+        "framing_max": 500, "max_names": 8, "guides": len(docs),
+    }
     assert not (tmp_path / "pagefind" / "playground").exists()

@@ -10,8 +10,10 @@ Some symptom lines are pip's (or uv's) framing around any failed build:
 "Getting requirements to build wheel did not run successfully.", "error:
 subprocess-exited-with-error", "ERROR: Failed building wheel for X".  Records
 quote them because a reader's log holds them, but they tell nothing about the
-cause, so the index leaves them out and the search page answers such a line by
-saying so (:data:`GENERIC_PATTERNS` is shipped to the browser for that).
+cause, so the index leaves them out.  The search answers a framing line by
+saying so, and, when the line names a package, lists the guides about that
+package (:data:`GENERIC_PATTERNS` and :data:`PACKAGE_PATTERNS` are shipped to
+the browser for that).
 
 The patterns are written in the common subset of Python's and JavaScript's
 regular expressions, matched case-insensitively against a stripped line;
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, List, Pattern, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Pattern, Sequence, Tuple
 
 from generator.kb import KnowledgeBase
 from generator.site import views
@@ -37,11 +39,6 @@ GENERIC_PATTERNS: Tuple[str, ...] = (
     r"^(error: )?metadata-generation-failed$",
     r"^note: This error originates from a subprocess",
     r"^note: This is an issue with the package mentioned above",
-    r"^(ERROR: )?Failed building wheel for \S+$",
-    # pip's summary ("Failed to build psutil lxml", "... installable wheels for some ...")
-    # and uv's "error: Failed to build `name==1.0`".
-    r"^(error: )?Failed to build (installable wheels for some |`[^`]+`$|[\w.\-]+(,? [\w.\-]+)*$)",
-    r"^(ERROR: )?Could not build wheels for ",
     r"^(ERROR: )?Command errored out with exit status \d+",
     r"^(ERROR: )?Exception:$",
     r"^exit code: \d+$",
@@ -51,16 +48,48 @@ GENERIC_PATTERNS: Tuple[str, ...] = (
     r"^PEP ?517 build of a dependency failed$",
 )
 
-_GENERIC = re.compile("|".join(f"(?:{p})" for p in GENERIC_PATTERNS), re.IGNORECASE)
+#: The same framing when it names the packages whose build failed; group 1 holds the names.
+#: Such a line tells which package, not which failure: a search for it looks for the package.
+PACKAGE_PATTERNS: Tuple[str, ...] = (
+    r"^(?:ERROR: )?Failed building wheel for ([\w.\-]+)$",
+    # uv: "error: Failed to build `pillow==10.3.0`".
+    r"^(?:error: )?Failed to build `([\w.\-]+)[^`]*`$",
+    # pip >= 24.1.
+    r"^(?:ERROR: )?Failed to build installable wheels for some pyproject\.toml based projects \(([^)]*)\)$",
+    r"^(?:ERROR: )?Failed to build ([\w.\-]+(?:,? [\w.\-]+)*)$",
+    r"^(?:ERROR: )?Could not build wheels for ([\w.\-]+(?:,? [\w.\-]+)*), which is required",
+)
 
-#: Characters of a line (after stripping) that the generic check reads: framing lines are short.
-_GENERIC_LINE_MAX = 500
+_GENERIC = re.compile("|".join(f"(?:{p})" for p in GENERIC_PATTERNS), re.IGNORECASE)
+_PACKAGE = tuple(re.compile(p, re.IGNORECASE) for p in PACKAGE_PATTERNS)
+
+#: Characters of a line (after stripping) that the framing checks read: framing lines are short.
+_FRAMING_LINE_MAX = 500
+#: Package names read from one framing line.
+_MAX_NAMES = 8
+
+
+def framing(line: str) -> Optional[Tuple[str, ...]]:
+    """The packages a framing line names (maybe none), or None if ``line`` is no framing line.
+
+    A framing line is one that pip or uv prints around any failed build: it may
+    name the package whose build failed, never the cause.
+    """
+    stripped = line.strip()
+    if len(stripped) > _FRAMING_LINE_MAX:
+        return None
+    if _GENERIC.search(stripped):
+        return ()
+    for pattern in _PACKAGE:
+        m = pattern.search(stripped)
+        if m:
+            return tuple(n for n in re.split(r"[\s,]+", m.group(1)) if n)[:_MAX_NAMES]
+    return None
 
 
 def is_generic(line: str) -> bool:
-    """Whether ``line`` is pip's framing around any failed build (it names no cause)."""
-    stripped = line.strip()
-    return len(stripped) <= _GENERIC_LINE_MAX and _GENERIC.search(stripped) is not None
+    """Whether ``line`` is framing that names neither a cause nor a package."""
+    return framing(line) == ()
 
 
 def tokens(text: str, separator: Pattern[str]) -> List[str]:
@@ -75,12 +104,14 @@ class SearchDocument:
     url: str
     title: str
     summary: str
-    #: The symptom lines that are indexed: all but the generic ones, in record order.
+    #: The record's packages: a framing line that names one finds the guides about it.
+    packages: Tuple[str, ...]
+    #: The symptom lines that are indexed: all but the framing ones, in record order.
     symptoms: Tuple[str, ...]
 
     def content(self, separator: Pattern[str]) -> str:
-        """The indexed text: title, summary and telling symptoms, as words split by ``separator``."""
-        parts = [self.title, self.summary, *self.symptoms]
+        """The indexed text: title, summary, packages and telling symptoms, as words split by ``separator``."""
+        parts = [self.title, self.summary, " ".join(self.packages), *self.symptoms]
         return "\n".join(" ".join(tokens(part, separator)) for part in parts)
 
     def meta(self) -> Dict[str, str]:
@@ -95,7 +126,8 @@ def documents(kb: KnowledgeBase) -> List[SearchDocument]:
             url=views.guide_url(rec.incident.id),
             title=rec.incident.title,
             summary=rec.incident.summary,
-            symptoms=tuple(s for s in rec.incident.symptoms if not is_generic(s)),
+            packages=tuple(rec.incident.packages),
+            symptoms=tuple(s for s in rec.incident.symptoms if framing(s) is None),
         )
         for rec in kb.records
     ]
@@ -106,6 +138,8 @@ def client_settings(separator: str, docs: Sequence[SearchDocument]) -> Dict[str,
     return {
         "separator": separator,
         "generic": list(GENERIC_PATTERNS),
-        "generic_max": _GENERIC_LINE_MAX,
+        "package": list(PACKAGE_PATTERNS),
+        "framing_max": _FRAMING_LINE_MAX,
+        "max_names": _MAX_NAMES,
         "guides": len(docs),
     }

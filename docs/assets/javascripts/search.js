@@ -20,6 +20,10 @@
   var MAX_WORDS = 64;
   /** Results listed; more are counted. */
   var SHOWN = 10;
+  /** Results whose words are checked (in batches of SHOWN) before the rest are only counted. */
+  var CHECKED = 50;
+  /** Letters a query word must share with an indexed word it matches by stem (Pagefind stems). */
+  var STEM = 4;
 
   function firstLine(text) {
     var lines = String(text).slice(0, MAX_QUERY).split(/\r\n|\r|\n/);
@@ -33,13 +37,51 @@
     return String(text).split(separator).filter(function (w) { return w; });
   }
 
-  /** What to do with the box's text: {kind: "empty" | "generic" | "words", line, words}. */
+  /** The packages a framing line names ([] for none), or null for a line that is no framing. */
+  function framing(line, settings) {
+    if (line.length > settings.framingMax) return null;
+    if (settings.genericRe.some(function (re) { return re.test(line); })) return [];
+    for (var i = 0; i < settings.packageRe.length; i++) {
+      var m = settings.packageRe[i].exec(line);
+      if (m) return m[1].split(/[\s,]+/).filter(function (n) { return n; }).slice(0, settings.maxNames);
+    }
+    return null;
+  }
+
+  /**
+   * What to do with the box's text: {kind, line, words}.  kind is "empty", "generic"
+   * (pip's framing: no guide), "package" (framing naming packages: words are the
+   * names) or "words" (search for the line's words).
+   */
   function queryOf(text, settings) {
     var line = firstLine(text);
     var found = words(line, settings.separatorRe).slice(0, MAX_WORDS);
     if (!found.length) return { kind: "empty", line: line, words: [] };
-    var generic = line.length <= settings.genericMax && settings.genericRe.some(function (re) { return re.test(line); });
-    return { kind: generic ? "generic" : "words", line: line, words: found };
+    var names = framing(line, settings);
+    if (names === null) return { kind: "words", line: line, words: found };
+    if (!names.length) return { kind: "generic", line: line, words: [] };
+    return { kind: "package", line: line, words: names };
+  }
+
+  /** Whether indexed word w stands for query word q: equal, the same stem, or q typed so far. */
+  function sameWord(w, q, last) {
+    if (w === q || (last && w.indexOf(q) === 0)) return true;
+    var n = 0;
+    while (n < w.length && n < q.length && w.charAt(n) === q.charAt(n)) n++;
+    return n >= STEM && n >= Math.min(w.length, q.length) - STEM;
+  }
+
+  /**
+   * Whether a result's indexed text holds every query word.  Pagefind answers a
+   * word it does not hold with the longest prefix it does ("safetensors" finds
+   * the "s" of "compiler(s)"); a result held only by such a prefix is dropped.
+   */
+  function holds(content, queryWords, separator) {
+    var have = words(content, separator).map(function (w) { return w.toLowerCase(); });
+    return queryWords.every(function (q, i) {
+      var word = q.toLowerCase(), last = i === queryWords.length - 1;
+      return have.some(function (w) { return sameWord(w, word, last); });
+    });
   }
 
   /** The symptom line (of a result's newline-joined lines) that holds the most query words. */
@@ -62,12 +104,14 @@
     return {
       separatorRe: new RegExp(raw.separator),
       genericRe: raw.generic.map(function (p) { return new RegExp(p, "i"); }),
-      genericMax: raw.generic_max,
+      packageRe: raw.package.map(function (p) { return new RegExp(p, "i"); }),
+      framingMax: raw.framing_max,
+      maxNames: raw.max_names,
     };
   }
 
   if (typeof module !== "undefined" && module.exports) {
-    module.exports = { queryOf: queryOf, bestLine: bestLine, compileSettings: compileSettings, words: words };
+    module.exports = { holds: holds, framing: framing, queryOf: queryOf, bestLine: bestLine, compileSettings: compileSettings, words: words };
     return;
   }
 
@@ -148,9 +192,14 @@
       output.hidden = false;
     }
 
-    function show(datas, total, query, settings) {
+    function show(found, query, settings) {
+      var datas = found.datas, total = found.total;
       output.setAttribute("data-query", query.line);
-      meta.textContent = total === 1 ? "1 guide matches" : total + " guides match" + (total > datas.length ? ", the first " + datas.length + " shown" : "");
+      var count = (found.exact ? "" : "At least ") + total + (total === 1 ? " guide matches" : " guides match") +
+        (total > datas.length || !found.exact ? ", the first " + datas.length + " shown" : "");
+      meta.textContent = query.kind === "package"
+        ? "pip prints this line for any failed build of " + query.words[0] + ": it does not tell which guide applies. " + count + " " + query.words[0] + "."
+        : count;
       list.textContent = "";
       datas.forEach(function (data) {
         var target = new URL(data.url, location.href);
@@ -181,20 +230,51 @@
           say(query.line, "pip prints this line for every failed build: it does not tell which guide applies.", true);
           return null;
         }
-        return engine.pagefind.search(query.words.join(" ")).then(function (search) {
+        // A framing line that names packages searches for the first one named.
+        var terms = query.kind === "package" ? query.words.slice(0, 1) : query.words;
+        return engine.pagefind.search(terms.join(" ")).then(function (search) {
           if (mine !== sequence || !search) return null;
-          var results = search.results || [];
-          if (!results.length) {
-            say(query.line, "No guide matches this line.", true);
-            return null;
-          }
-          return Promise.all(results.slice(0, SHOWN).map(function (r) { return r.data(); })).then(function (datas) {
-            if (mine === sequence) show(datas, results.length, query, engine.settings);
+          return checked(search.results || [], terms, engine.settings, mine).then(function (found) {
+            if (found) answer(query, found, engine.settings);
           });
         });
       }).catch(function () {
         if (mine === sequence) say(firstLine(text), "The search could not load its index.", true);
       });
+    }
+
+    /**
+     * The first SHOWN results that hold every term, how many do, and whether that
+     * count is exact (every result checked) or a lower bound (more are unchecked).
+     */
+    function checked(results, terms, settings, mine) {
+      var kept = [], dropped = 0, next = 0;
+      function batch() {
+        if (mine !== sequence) return Promise.resolve(null);
+        if (kept.length >= SHOWN || next >= Math.min(results.length, CHECKED)) {
+          return Promise.resolve({ datas: kept.slice(0, SHOWN), total: kept.length, exact: next >= results.length });
+        }
+        var slice = results.slice(next, Math.min(next + SHOWN, CHECKED));
+        next += slice.length;
+        return Promise.all(slice.map(function (r) { return r.data(); })).then(function (datas) {
+          datas.forEach(function (data) {
+            if (holds(data.content || "", terms, settings.separatorRe)) kept.push(data); else dropped++;
+          });
+          return batch();
+        });
+      }
+      return batch();
+    }
+
+    function answer(query, found, settings) {
+      if (!found.datas.length) {
+        var none = found.exact ? "" : " among the " + CHECKED + " closest";
+        say(query.line, query.kind === "package"
+          ? "pip prints this line for any failed build of " + query.words[0] + ", and no guide" + none + " is about " + query.words[0] + "."
+          : "No guide" + none + " matches this line.", true);
+        return;
+      }
+      show(found, query, settings);
     }
 
     input.addEventListener("focus", function () { load().catch(function () {}); });
