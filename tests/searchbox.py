@@ -7,10 +7,14 @@ the whole line, not for one to a prefix typed on the way.
 
 from __future__ import annotations
 
+import functools
+import threading
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from typing import IO, Any, Callable, Dict, List, Optional, Tuple
 
-from browser import set_value_and_input, wait_for
+from browser import StaticServer, _QuietHandler, set_value_and_input, wait_for
 
 SEARCH_INPUT = "input.wf-search__input"
 
@@ -82,3 +86,37 @@ def ask(driver: Any, text: str, entry: str = "pasted-cdp") -> Answer:
         driver, answer, f"the search box's answer to {text!r} ({entry})",
         state=lambda: f"the box holds {box.get_attribute('value')!r}",
     )
+
+
+class _CountingHandler(_QuietHandler):
+    """Serves files like the static server and records (path, bytes sent) of each."""
+
+    def copyfile(self, source: IO[bytes], outputfile: IO[bytes]) -> None:  # type: ignore[override]
+        data = source.read()
+        outputfile.write(data)
+        with self.server.lock:  # type: ignore[attr-defined]
+            self.server.sent.append((self.path.split("?")[0], len(data)))  # type: ignore[attr-defined]
+
+
+class CountingServer(StaticServer):
+    """A :class:`StaticServer` that records every file it sends, from pages and workers alike.
+
+    The DevTools log of a page does not see the requests of its web workers
+    (Pagefind searches in one), so the server counts instead.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        handler = functools.partial(_CountingHandler, directory=str(root))
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.httpd.sent = []  # type: ignore[attr-defined]
+        self.httpd.lock = threading.Lock()  # type: ignore[attr-defined]
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def take(self) -> List[Tuple[str, int]]:
+        """(path, bytes) of each file sent since the last call."""
+        with self.httpd.lock:  # type: ignore[attr-defined]
+            sent: List[Tuple[str, int]] = list(self.httpd.sent)  # type: ignore[attr-defined]
+            self.httpd.sent.clear()  # type: ignore[attr-defined]
+        return sent

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from browser import StaticServer, chromium, require_browser, wait_for_page
-from searchbox import Answer, ask
+from searchbox import Answer, CountingServer, ask
 from sitebuild import ROOT, kb_config, mkdocs
 
 from generator import kb as kb_mod
@@ -138,13 +138,18 @@ def test_the_kb_gives_every_class_of_line() -> None:
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The site built from kb/ (no index data: search does not read it), served on 127.0.0.1."""
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site built from kb/ (no index data: search does not read it)."""
     require_browser()
     tmp = tmp_path_factory.mktemp("search-site")
-    site = tmp / "site"
-    proc = mkdocs(kb_config(tmp, ROOT / "kb", index=False), site)
+    proc = mkdocs(kb_config(tmp, ROOT / "kb", index=False), tmp / "site")
     assert proc.returncode == 0, proc.stderr
+    return tmp / "site"
+
+
+@pytest.fixture(scope="module")
+def base_url(site: Path) -> Iterator[str]:
+    """``http://127.0.0.1:PORT/``, serving the site."""
     with StaticServer(site) as server:
         yield server.url
 
@@ -246,18 +251,16 @@ def test_a_line_that_matches_nothing_says_so(driver: Any, base_url: str, line: s
     assert [urlsplit(h).path for h in answer.meta_links] == [urlsplit(base_url).path + "paste/"]
 
 
-def test_the_index_is_fetched_only_when_the_box_is_used(base_url: str) -> None:
-    from browser import requests_sent
-
-    with chromium(performance_log=True) as d:
-        d.get(base_url + "guides/")
+def test_the_index_is_fetched_only_when_the_box_is_used(site: Path) -> None:
+    with CountingServer(site) as server, chromium() as d:
+        d.get(server.url + "guides/")
         wait_for_page(d)
-        before = [u for u, _ in requests_sent(d)]
+        before = [path for path, _ in server.take()]
         ask(d, FIRST_DISTINCTIVE[0][1])
-        after = [u for u, _ in requests_sent(d)]
-    assert not [u for u in before if "/pagefind/" in u], before
-    assert any(u.endswith("/pagefind/pagefind.js") for u in after), after
-    assert any(u.endswith("/pagefind/wheelfix-search.json") for u in after), after
-    # Only the chunks of the words searched and the results shown: not every fragment.
-    fragments = [u for u in after if "/pagefind/fragment/" in u]
+        after = [path for path, _ in server.take()]
+    assert not [p for p in before if p.startswith("/pagefind/")], before
+    assert "/pagefind/pagefind.js" in after and "/pagefind/wheelfix-search.json" in after, after
+    # Only the chunks of the words searched and the results checked: not every fragment.
+    fragments = [p for p in after if p.startswith("/pagefind/fragment/")]
     assert 1 <= len(fragments) < len(KB.records), fragments
+    assert len([p for p in after if p.startswith("/pagefind/index/")]) >= 1, after
