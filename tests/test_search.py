@@ -185,8 +185,8 @@ def test_the_browser_reads_the_first_line_of_a_paste() -> None:
 
 
 def test_the_result_line_is_the_symptom_holding_most_query_words() -> None:
-    code = "const s = S.compileSettings(P.settings); process.stdout.write(JSON.stringify(S.bestLine(P.symptoms, P.words, s.separatorRe)));"
-    symptoms = "error: failed to get `mimalloc`\nRead-only file system (os error 30)\nCaused by: Cargo metadata failed"
+    code = "const s = S.compileSettings(P.settings); process.stdout.write(JSON.stringify(S.bestLine(S.symptomLines(P.symptoms), P.words, s.separatorRe)));"
+    symptoms = json.dumps(["error: failed to get `mimalloc`", "Read-only file system (os error 30)", "Caused by: Cargo metadata failed"])
     assert _node(code, {"settings": _settings(), "symptoms": symptoms, "words": ["os", "ERROR", "30"]}) == "Read-only file system (os error 30)"
     assert _node(code, {"settings": _settings(), "symptoms": symptoms, "words": ["nothing"]}) == ""
 
@@ -210,6 +210,22 @@ def test_a_result_holds_the_query_words(content: str, words: List[str], held: bo
     assert _node(code, {"settings": _settings(), "content": content, "words": words}) is held
 
 
+@pytest.mark.parametrize("meta", ["", "not json", "{}", "[1, null]", '"a string"'])
+def test_malformed_list_metadata_reads_as_no_lines(meta: str) -> None:
+    assert _node("process.stdout.write(JSON.stringify(S.symptomLines(P)));", meta) == []
+
+
+def test_guides_about_the_named_package_come_first() -> None:
+    datas = [
+        {"url": "/a/", "meta": {"packages": "[]"}},
+        {"url": "/b/", "meta": {"packages": '["Orjson"]'}},
+        {"url": "/c/", "meta": {}},
+        {"url": "/d/", "meta": {"packages": '["numpy", "orjson"]'}},
+    ]
+    urls = _node("process.stdout.write(JSON.stringify(S.aboutFirst(P, 'orjson').map(d => d.url)));", datas)
+    assert urls == ["/b/", "/d/", "/a/", "/c/"]
+
+
 # --- what is indexed ----------------------------------------------------------------------
 
 
@@ -226,7 +242,9 @@ def test_every_guide_is_indexed_by_its_telling_symptoms() -> None:
             assert " ".join(search.tokens(part, pattern)) in content
         for framed in set(rec.incident.symptoms) - set(doc.symptoms):
             assert search.framing(framed) is not None
-        assert doc.meta() == {"title": rec.incident.title, "summary": rec.incident.summary, "symptoms": "\n".join(doc.symptoms)}
+        assert {k: json.loads(v) if k != "title" else v for k, v in doc.meta().items()} == {
+            "title": rec.incident.title, "packages": list(rec.incident.packages), "symptoms": list(doc.symptoms),
+        }
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,8 @@ Pure: no file access, no MkDocs import.
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Pattern, Sequence, Tuple
@@ -67,6 +69,9 @@ _PACKAGE = tuple(re.compile(p, re.IGNORECASE) for p in PACKAGE_PATTERNS)
 _FRAMING_LINE_MAX = 500
 #: Package names read from one framing line.
 _MAX_NAMES = 8
+#: Pagefind weights (1 is plain text): the guide about a package before guides that mention it.
+_PACKAGE_WEIGHT = 5
+_TITLE_WEIGHT = 2
 
 
 def framing(line: str) -> Optional[Tuple[str, ...]]:
@@ -115,8 +120,40 @@ class SearchDocument:
         return "\n".join(" ".join(tokens(part, separator)) for part in parts)
 
     def meta(self) -> Dict[str, str]:
-        """What a result shows, as plain text (the browser inserts it as text, never as HTML)."""
-        return {"title": self.title, "summary": self.summary, "symptoms": "\n".join(self.symptoms)}
+        """What a result shows, as plain text (the browser inserts it as text, never as HTML).
+
+        Lists travel as JSON: Pagefind keeps a value on one line.
+        """
+        return {
+            "title": self.title,
+            "packages": json.dumps(list(self.packages), ensure_ascii=False),
+            "symptoms": json.dumps(list(self.symptoms), ensure_ascii=False),
+        }
+
+    def html(self, separator: Pattern[str]) -> str:
+        """The page Pagefind indexes: the words of :meth:`content`, weighted, and :meth:`meta`.
+
+        A guide about a package must come before guides that only mention it, so
+        the package names weigh most, then the title; the summary and symptoms
+        count once.  Pagefind reads metadata from the elements it does not index.
+        """
+        def words(text: str) -> str:
+            return html.escape(" ".join(tokens(text, separator)))
+
+        meta = "".join(
+            f'<p data-pagefind-meta="{key}">{html.escape(value)}</p>' for key, value in self.meta().items()
+        )
+        body = [
+            f'<p data-pagefind-weight="{_PACKAGE_WEIGHT}">{words(" ".join(self.packages))}</p>' if self.packages else "",
+            f'<h1 data-pagefind-weight="{_TITLE_WEIGHT}">{words(self.title)}</h1>',
+            f"<p>{words(self.summary)}</p>",
+            *(f"<p>{words(line)}</p>" for line in self.symptoms),
+        ]
+        return (
+            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>guide</title></head><body>'
+            f'<main data-pagefind-body><div data-pagefind-ignore="index">{meta}</div>{"".join(body)}</main>'
+            "</body></html>"
+        )
 
 
 def documents(kb: KnowledgeBase) -> List[SearchDocument]:

@@ -82,4 +82,4 @@ async def _write_index(out: Path, docs: Sequence[SearchDocument], separator: "re
     config: IndexConfig = {"force_language": "en", "write_playground": False, "output_path": str(out)}
     async with PagefindIndex(config=config) as index:
         for doc in docs:
-            await index.add_custom_record(url="/" + doc.url, content=doc.content(separator), language="en", meta=doc.meta())
+            await index.add_html_file(url="/" + doc.url, content=doc.html(separator))

@@ -63,6 +63,18 @@
     return { kind: "package", line: line, words: names };
   }
 
+  /**
+   * For a framing line naming a package: the guides about that package (their
+   * record lists it) before those that only mention it, each group in Pagefind's order.
+   */
+  function aboutFirst(datas, name) {
+    var wanted = String(name).toLowerCase();
+    function about(data) {
+      return symptomLines(data.meta && data.meta.packages).some(function (p) { return p.toLowerCase() === wanted; });
+    }
+    return datas.filter(about).concat(datas.filter(function (d) { return !about(d); }));
+  }
+
   /** Whether indexed word w stands for query word q: equal, the same stem, or q typed so far. */
   function sameWord(w, q, last) {
     if (w === q || (last && w.indexOf(q) === 0)) return true;
@@ -84,12 +96,22 @@
     });
   }
 
-  /** The symptom line (of a result's newline-joined lines) that holds the most query words. */
+  /** A list of strings from a result's JSON metadata ([] if it is not one). */
+  function symptomLines(json) {
+    try {
+      var lines = JSON.parse(json || "[]");
+      return Array.isArray(lines) ? lines.filter(function (l) { return typeof l === "string"; }) : [];
+    } catch (e) {
+      return [];
+    }
+  }
+
+  /** The symptom line (of a result's lines) that holds the most query words. */
   function bestLine(symptoms, queryWords, separator) {
     var wanted = {};
     queryWords.forEach(function (w) { wanted[w.toLowerCase()] = true; });
     var best = "", bestScore = 0;
-    String(symptoms || "").split("\n").forEach(function (line) {
+    symptoms.forEach(function (line) {
       var seen = {}, score = 0;
       words(line, separator).forEach(function (w) {
         var k = w.toLowerCase();
@@ -111,7 +133,7 @@
   }
 
   if (typeof module !== "undefined" && module.exports) {
-    module.exports = { holds: holds, framing: framing, queryOf: queryOf, bestLine: bestLine, compileSettings: compileSettings, words: words };
+    module.exports = { aboutFirst: aboutFirst, symptomLines: symptomLines, holds: holds, framing: framing, queryOf: queryOf, bestLine: bestLine, compileSettings: compileSettings, words: words };
     return;
   }
 
@@ -207,7 +229,7 @@
         var item = el("li", { "class": "wf-search__result" });
         var link = el("a", { href: target.href });
         link.appendChild(el("span", { "class": "wf-search__title" }, (data.meta && data.meta.title) || data.url));
-        var line = bestLine(data.meta && data.meta.symptoms, query.words, settings.separatorRe);
+        var line = bestLine(symptomLines(data.meta && data.meta.symptoms), query.words, settings.separatorRe);
         if (line) link.appendChild(el("code", { "class": "wf-search__line" }, line));
         item.appendChild(link);
         list.appendChild(item);
@@ -274,6 +296,7 @@
           : "No guide" + none + " matches this line.", true);
         return;
       }
+      if (query.kind === "package") found.datas = aboutFirst(found.datas, query.words[0]);
       show(found, query, settings);
     }
 
