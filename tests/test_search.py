@@ -15,7 +15,8 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any, Dict, List
+from html.parser import HTMLParser
+from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 import yaml
@@ -226,6 +227,61 @@ def test_guides_about_the_named_package_come_first() -> None:
     assert urls == ["/b/", "/d/", "/a/", "/c/"]
 
 
+READ_ONLY = "cargo-read-only-filesystem"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "error: failed to create directory `/usr/local/cargo/registry/cache`",  # colon, backticks, slashes
+        "Read-only file system (os error 30)",  # parentheses, hyphen
+        'error: failed to create directory "/usr/local/cargo/registry/cache"',  # quotes instead of backticks
+    ],
+)
+def test_a_pasted_error_line_splits_into_words_its_guide_holds(query: str) -> None:
+    # What the browser sends Pagefind: the line's words, no query syntax left.
+    code = "const s = S.compileSettings(P.settings); process.stdout.write(JSON.stringify(S.queryOf(P.query, s)));"
+    sent = _node(code, {"settings": _settings(), "query": query})
+    assert sent["kind"] == "words" and len(sent["words"]) >= 3
+    assert not [w for w in sent["words"] if re.search(r"[\s\"'`:()/\\^*~+-]", w)], sent["words"]
+    doc = next(d for d in search.documents(KB) if d.url == f"guides/{READ_ONLY}/")
+    held = {w.lower() for w in search.tokens(doc.content(re.compile(SEPARATOR)), re.compile(SEPARATOR))}
+    assert {w.lower() for w in sent["words"]} <= held
+
+
+def test_the_indexed_page_escapes_what_it_quotes() -> None:
+    hostile = '</p><script>alert(1)</script><p data-pagefind-meta="title">x'
+    doc = search.SearchDocument(url="guides/x/", title=hostile, summary=hostile, packages=("a<b",), symptoms=(hostile,))
+    page = _Page()
+    page.feed(doc.html(re.compile(SEPARATOR)))
+    assert page.tags <= {"html", "head", "meta", "title", "body", "main", "div", "p", "h1"}, page.tags
+    assert page.metas["title"] == hostile
+    assert json.loads(page.metas["symptoms"]) == [hostile] and json.loads(page.metas["packages"]) == ["a<b"]
+
+
+class _Page(HTMLParser):
+    """The start tags of a page and the text of its Pagefind metadata elements."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: set[str] = set()
+        self.metas: Dict[str, str] = {}
+        self._meta: Optional[str] = None
+
+    def handle_starttag(self, tag: str, attrs: List[Tuple[str, Optional[str]]]) -> None:
+        self.tags.add(tag)
+        self._meta = dict(attrs).get("data-pagefind-meta")
+        if self._meta is not None:
+            self.metas[self._meta] = ""
+
+    def handle_data(self, data: str) -> None:
+        if self._meta is not None:
+            self.metas[self._meta] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        self._meta = None
+
+
 # --- what is indexed ----------------------------------------------------------------------
 
 
@@ -280,3 +336,5 @@ def test_the_bundle_holds_the_index_and_the_settings(tmp_path: Path) -> None:
         "framing_max": 500, "max_names": 8, "guides": len(docs),
     }
     assert not (tmp_path / "pagefind" / "playground").exists()
+    # Only the engine: the site has its own box, not Pagefind's ready-made interfaces.
+    assert not [n for n in names if "-ui." in n or "highlight" in n], names

@@ -27,6 +27,8 @@ from generator.site.search import SearchDocument, client_settings
 BUNDLE_DIR = "pagefind"
 #: The settings the browser reads before its first search (separator, generic lines).
 SETTINGS_FILE = "wheelfix-search.json"
+#: Pagefind's ready-made search interfaces: the site has its own box (docs/assets/javascripts/search.js).
+_UNUSED = re.compile(r"pagefind-(?:component-|modular-)?ui\.(?:js|css)|pagefind-highlight\.js")
 
 
 class SearchBundleError(WheelfixError):
@@ -66,6 +68,9 @@ def write_search_bundle(site_dir: Path, docs: Sequence[SearchDocument], separato
         raise
     except Exception as exc:  # the Pagefind service reports its failures as plain exceptions
         raise SearchBundleError(f"pagefind could not write the search index to {out}: {exc}") from None
+    for unused in out.iterdir():
+        if _UNUSED.fullmatch(unused.name):
+            unused.unlink()
     settings = out / SETTINGS_FILE
     settings.write_text(json.dumps(client_settings(separator, docs), ensure_ascii=False) + "\n", encoding="utf-8")
     return sorted(p for p in out.rglob("*") if p.is_file())
