@@ -265,3 +265,21 @@ def test_the_index_is_fetched_only_when_the_box_is_used(site: Path) -> None:
     fragments = [p for p in after if p.startswith("/pagefind/fragment/")]
     assert 1 <= len(fragments) < len(KB.records), fragments
     assert len([p for p in after if p.startswith("/pagefind/index/")]) >= 1, after
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_results_fit_the_screen(driver: Any, base_url: str, width: int) -> None:
+    size = driver.get_window_size()
+    driver.set_window_size(width, 900)
+    try:
+        driver.get(base_url)
+        wait_for_page(driver)
+        assert ask(driver, "error: can't find Rust compiler").hrefs
+        box = driver.execute_script(
+            "const r = document.querySelector('.wf-search__output').getBoundingClientRect();"
+            "return [r.left, r.right, document.documentElement.clientWidth];"
+        )
+    finally:
+        driver.set_window_size(size["width"], size["height"])
+    left, right, viewport = box
+    assert 0 <= left and right <= viewport, f"at {width} px the results span {left:.0f}..{right:.0f} of {viewport} px"
