@@ -216,15 +216,24 @@ def test_malformed_list_metadata_reads_as_no_lines(meta: str) -> None:
     assert _node("process.stdout.write(JSON.stringify(S.symptomLines(P)));", meta) == []
 
 
-def test_guides_about_the_named_package_come_first() -> None:
+@pytest.mark.parametrize(
+    "words, order",
+    [
+        (["orjson"], ["/b/", "/d/", "/a/", "/c/", "/e/"]),  # about orjson, then general, then the rest
+        (["Read", "only", "file", "system"], ["/a/", "/c/", "/b/", "/d/", "/e/"]),  # no package named: general first
+        (["numpy", "tiktoken"], ["/d/", "/e/", "/a/", "/c/", "/b/"]),
+    ],
+)
+def test_guides_about_a_named_package_then_general_guides_come_first(words: List[str], order: List[str]) -> None:
     datas = [
         {"url": "/a/", "meta": {"packages": "[]"}},
         {"url": "/b/", "meta": {"packages": '["Orjson"]'}},
         {"url": "/c/", "meta": {}},
         {"url": "/d/", "meta": {"packages": '["numpy", "orjson"]'}},
+        {"url": "/e/", "meta": {"packages": '["tiktoken"]'}},
     ]
-    urls = _node("process.stdout.write(JSON.stringify(S.aboutFirst(P, 'orjson').map(d => d.url)));", datas)
-    assert urls == ["/b/", "/d/", "/a/", "/c/"]
+    urls = _node("process.stdout.write(JSON.stringify(S.aboutFirst(P.datas, P.words).map(d => d.url)));", {"datas": datas, "words": words})
+    assert urls == order
 
 
 READ_ONLY = "cargo-read-only-filesystem"

@@ -64,15 +64,23 @@
   }
 
   /**
-   * For a framing line naming a package: the guides about that package (their
-   * record lists it) before those that only mention it, each group in Pagefind's order.
+   * Pagefind's order, regrouped by what a guide is about (each group keeps Pagefind's
+   * order): first the guides about a package the query names (their record lists
+   * it), then the general guides (about no package), then guides about other
+   * packages.  A line that names no package lands on the general guide for its
+   * error, which links the specific ones; a line naming a package, on that package's.
    */
-  function aboutFirst(datas, name) {
-    var wanted = String(name).toLowerCase();
-    function about(data) {
-      return symptomLines(data.meta && data.meta.packages).some(function (p) { return p.toLowerCase() === wanted; });
+  function aboutFirst(datas, queryWords) {
+    var named = {};
+    queryWords.forEach(function (w) { named[String(w).toLowerCase()] = true; });
+    function group(data) {
+      var packages = symptomLines(data.meta && data.meta.packages);
+      if (packages.some(function (p) { return named[p.toLowerCase()]; })) return 0;
+      return packages.length ? 2 : 1;
     }
-    return datas.filter(about).concat(datas.filter(function (d) { return !about(d); }));
+    return [0, 1, 2].reduce(function (out, g) {
+      return out.concat(datas.filter(function (d) { return group(d) === g; }));
+    }, []);
   }
 
   /** Whether indexed word w stands for query word q: equal, the same stem, or q typed so far. */
@@ -296,7 +304,7 @@
           : "No guide" + none + " matches this line.", true);
         return;
       }
-      if (query.kind === "package") found.datas = aboutFirst(found.datas, query.words[0]);
+      found.datas = aboutFirst(found.datas, query.words);
       show(found, query, settings);
     }
 
