@@ -321,6 +321,15 @@
     document.addEventListener("click", function (event) {
       if (!form.contains(event.target)) output.hidden = true;
     });
+    // "/" focuses the box, as Material's own search did, unless the reader is typing elsewhere.
+    document.addEventListener("keydown", function (event) {
+      var target = event.target;
+      var typing = target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+      if (event.key === "/" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
+        event.preventDefault();
+        input.focus();
+      }
+    });
   }
 
   if (document.readyState === "loading") {
