@@ -347,3 +347,44 @@ def test_the_bundle_holds_the_index_and_the_settings(tmp_path: Path) -> None:
     assert not (tmp_path / "pagefind" / "playground").exists()
     # Only the engine: the site has its own box, not Pagefind's ready-made interfaces.
     assert not [n for n in names if "-ui." in n or "highlight" in n], names
+
+
+# --- the plugin writes the bundle after the build -------------------------------------------
+
+VALID = ROOT / "tests" / "data" / "kb_valid"
+
+
+def _plugin_run(tmp_path: Path, extra: str, **options: Any) -> Path:
+    from mkdocs.config import load_config
+
+    from generator.plugin import WheelfixPlugin
+
+    plugin = WheelfixPlugin()
+    errors, warnings = plugin.load_config({"index": False, "kb_dir": str(VALID), **options})
+    assert errors == [] and warnings == []
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text(f"site_name: t\nsite_dir: site\n{extra}", encoding="utf-8")
+    config = load_config(str(tmp_path / "mkdocs.yml"))
+    plugin.on_config(config)
+    plugin.on_post_build(config=config)
+    return Path(config.site_dir)
+
+
+def test_the_plugin_writes_the_bundle_after_the_build(tmp_path: Path) -> None:
+    site = _plugin_run(tmp_path, f"extra:\n  wheelfix_search:\n    separator: {json.dumps(SEPARATOR)}\n")
+    settings = json.loads((site / BUNDLE_DIR / SETTINGS_FILE).read_text(encoding="utf-8"))
+    assert settings["separator"] == SEPARATOR
+    assert settings["guides"] == len(kb_mod.load(VALID).records)
+    assert (site / BUNDLE_DIR / "pagefind.js").is_file()
+
+
+def test_the_plugin_names_a_missing_separator(tmp_path: Path) -> None:
+    from mkdocs.exceptions import PluginError
+
+    with pytest.raises(PluginError, match=r"^wheelfix: mkdocs\.yml: extra\.wheelfix_search\.separator: missing"):
+        _plugin_run(tmp_path, "")
+
+
+def test_the_plugin_writes_no_bundle_with_search_off(tmp_path: Path) -> None:
+    site = _plugin_run(tmp_path, "", search=False)
+    assert not (site / BUNDLE_DIR).exists()
