@@ -17,6 +17,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
+from generator import kb as kb_mod
 from generator.site.build import BuildOptions, build_files
 from generator.errors import WheelfixError
 
@@ -36,6 +37,8 @@ class WheelfixConfig(base.Config):  # type: ignore[no-untyped-call]
     strict = c.Type(bool, default=True)
     #: The previous build's claims.json (a path), to list the claims that flipped since on the home page.
     previous_claims = c.Optional(c.Type(str))
+    #: Write the site search's index (Pagefind) after the build.
+    search = c.Type(bool, default=True)
 
 
 class WheelfixPlugin(BasePlugin[WheelfixConfig]):  # type: ignore[no-untyped-call]
@@ -65,6 +68,18 @@ class WheelfixPlugin(BasePlugin[WheelfixConfig]):  # type: ignore[no-untyped-cal
                 files.remove(existing)
             files.append(File.generated(config, path, content=content))
         return files
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if not self.config.search:
+            return
+        from generator.site.searchbundle import separator_setting, write_search_bundle
+        from generator.site.search import documents
+
+        try:
+            separator = separator_setting(config.extra)
+            write_search_bundle(Path(config.site_dir), documents(kb_mod.load(self._kb)), separator)
+        except WheelfixError as exc:
+            raise PluginError(f"wheelfix: {exc}") from None
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self._kb))

@@ -30,6 +30,7 @@ from browser import (
     wait_for_page,
 )
 from indexserver import IndexServer
+from searchbox import ENTRY, ask
 from sitebuild import ROOT, mkdocs
 
 from generator.logs.bundle import load_bundle
@@ -41,7 +42,6 @@ TIKTOKEN = "tiktoken-cargo-read-only-filesystem"
 # named) lands on it; the tiktoken guide, the specific one, follows in the results.
 READ_ONLY = "cargo-read-only-filesystem"
 SAMPLES = sorted((ROOT / "kb" / "samples").glob("*/*.log"))
-SEARCH_INPUT = "input[data-md-component=search-query]"
 
 
 @pytest.fixture(scope="module")
@@ -84,103 +84,23 @@ def _path(url: str, base_url: str) -> str:
 # --- 1. search: an error line, typed or pasted, lands on its guide ------------------------
 
 QUERIES = [
-    # The last line of the error, with the parentheses lunr reads as grouping.
+    # The last line of the error, with parentheses and a hyphen.
     "Read-only file system (os error 30)",
-    # cargo's message: "error:" is a lunr field, the backticks and slashes are operators.
+    # cargo's message: a colon, backticks and slashes.
     "error: failed to create directory `/usr/local/cargo/registry/cache`",
 ]
 
 
-def _type(driver: Any, element: Any, text: str) -> None:
-    element.send_keys(text)
-
-
-def _paste_js(driver: Any, element: Any, text: str) -> None:
-    # A paste from the context menu: the value changes and an "input" event fires, no key events.
-    set_value_and_input(driver, element, text)
-
-
-def _paste_cdp(driver: Any, element: Any, text: str) -> None:
-    # The browser's own text insertion (as for a paste or an IME), with trusted input events.
-    driver.execute_cdp_cmd("Input.insertText", {"text": text})
-
-
-ENTRY = {"typed": _type, "pasted-js": _paste_js, "pasted-cdp": _paste_cdp}
-
 @pytest.mark.parametrize("query", QUERIES)
-@pytest.mark.parametrize(
-    "entry",
-    [
-        "typed",  # send_keys, one key at a time, as a person types
-        "pasted-js",  # value set by script + input event, as a paste from a menu
-        "pasted-cdp",  # Chromium's insertText
-    ],
-)
+@pytest.mark.parametrize("entry", sorted(ENTRY))  # typed key by key, pasted by script, pasted by the browser
 def test_search_lands_on_the_guide(driver: Any, base_url: str, entry: str, query: str) -> None:
-    from selenium.webdriver.common.by import By
-
     driver.get(base_url)
     wait_for_page(driver)
-    box = driver.find_element(By.CSS_SELECTOR, SEARCH_INPUT)
-    box.click()
-    # As a person would: the box is open and its index loaded before the paste.  (Material
-    # also reads the box 1 ms after focus, which would catch a paste made at once.)
-    meta = driver.find_element(By.CSS_SELECTOR, ".md-search-result__meta")
-    wait_for(driver, lambda d: meta.text == "Type to start searching", "the search to be ready")
-    ENTRY[entry](driver, box, query)
-
-    def results(d: Any) -> Optional[List[Tuple[str, str]]]:
-        from selenium.common.exceptions import StaleElementReferenceException
-
-        items = d.find_elements(By.CSS_SELECTOR, ".md-search-result__item")
-        if not items:
-            return None
-        try:
-            return [
-                (a.get_attribute("href"), " ".join(a.text.split())[:80])
-                for a in (item.find_element(By.CSS_SELECTOR, "a") for item in items)
-            ]
-        except StaleElementReferenceException:
-            return None  # the list re-rendered while it was read: read it again
-
-    found = wait_for(
-        driver, results, f"search results for {query!r} ({entry})",
-        state=lambda: f"the box holds {box.get_attribute('value')!r} and the results say {meta.text!r}",
-    )
-    first = _path(found[0][0], base_url)
-    assert first == f"guides/{READ_ONLY}/", (
-        f"query {query!r} ({entry}, box holds {box.get_attribute('value')!r}) ranked first: {found[:5]}"
-    )
-    # The specific guide is in the results, though maybe past the first batch that
-    # Material renders: scroll the list, as a reader would, until it stops growing.
-    listed = _scrolled_results(driver, results)
-    assert f"guides/{TIKTOKEN}/" in [_path(href, base_url) for href, _ in listed], listed
-
-
-def _scrolled_results(driver: Any, results: Any) -> List[Tuple[str, str]]:
-    import time
-
-    from selenium.common.exceptions import StaleElementReferenceException
-
-    def read() -> List[Tuple[str, str]]:
-        for _ in range(10):  # the list may re-render while it is read
-            try:
-                return list(results(driver) or [])
-            except StaleElementReferenceException:
-                time.sleep(0.2)
-        return []
-
-    listed = read()
-    for _ in range(20):  # Material renders ten more a scroll; a bounded number of scrolls
-        driver.execute_script(
-            "const w = document.querySelector('.md-search__scrollwrap'); if (w) w.scrollTop = w.scrollHeight;"
-        )
-        time.sleep(0.3)  # let the observer render the next batch (not a limit on anything)
-        more = read()
-        if len(more) == len(listed):
-            break
-        listed = more
-    return listed
+    answer = ask(driver, query, entry)
+    listed = [_path(href, base_url) for href in answer.hrefs]
+    assert listed and listed[0] == f"guides/{READ_ONLY}/", f"query {query!r} ({entry}) ranked first: {listed[:5]}"
+    # The specific guide follows in the results.
+    assert f"guides/{TIKTOKEN}/" in listed, listed
 
 
 # --- 2. the paste page picks the same guide as `wheelfix explain` -------------------------
@@ -421,16 +341,11 @@ def test_wheel_table_is_readable(driver: Any, base_url: str, scheme: str) -> Non
 
 
 def test_no_external_requests(site_dir: Path, base_url: str) -> None:
-    from selenium.webdriver.common.by import By
-
     sent: List[Tuple[str, str]] = []
     with chromium(performance_log=True) as d:
         d.get(base_url)
         wait_for_page(d)
-        box = d.find_element(By.CSS_SELECTOR, SEARCH_INPUT)
-        box.click()
-        box.send_keys("cargo")
-        wait_for(d, lambda x: x.find_elements(By.CSS_SELECTOR, ".md-search-result__item"), "search results")
+        assert ask(d, "cargo").hrefs
         sent += requests_sent(d)
 
         d.get(base_url + f"guides/{TIKTOKEN}/")
@@ -442,7 +357,8 @@ def test_no_external_requests(site_dir: Path, base_url: str) -> None:
 
     urls = [u for u, _ in sent]
     assert any(u.endswith("/signatures.json") for u in urls), f"the paste page fetched no signatures.json: {urls}"
-    assert any(u.endswith("/search_index.json") for u in urls), f"the search fetched no index: {urls}"
+    # The search's own fetches run in a worker, which this log does not see; the net log test below does.
+    assert any(u.endswith("/pagefind/pagefind.js") for u in urls), f"the search loaded no index: {urls}"
     site = urlsplit(base_url).netloc
 
     def allowed(url: str, document: str) -> bool:
@@ -468,17 +384,13 @@ Promise.all(arguments[0].map(url => fetch(url, {mode: "no-cors", cache: "no-stor
 def test_the_browser_reaches_only_loopback(site_dir: Path, base_url: str, tmp_path: Path) -> None:
     # Chromium's own net log sees the browser process too (updates, sign-in, network time,
     # the start page), which the DevTools performance log of the page above does not.
-    from selenium.webdriver.common.by import By
-
+    # It also sees the search's worker fetching the index.
     net_log = tmp_path / "net-log.json"
     port = urlsplit(base_url).port
     with chromium(net_log=net_log) as d:
         d.get(base_url)
         wait_for_page(d)
-        box = d.find_element(By.CSS_SELECTOR, SEARCH_INPUT)
-        box.click()
-        box.send_keys("cargo")
-        wait_for(d, lambda x: x.find_elements(By.CSS_SELECTOR, ".md-search-result__item"), "search results")
+        assert ask(d, "cargo").hrefs
         d.get(base_url + f"guides/{TIKTOKEN}/")
         wait_for_page(d)
         _page_ranking(d, base_url, SAMPLES[0].read_bytes())
@@ -492,6 +404,7 @@ def test_the_browser_reaches_only_loopback(site_dir: Path, base_url: str, tmp_pa
     assert outcomes[1].startswith("failed"), outcomes
     assert outcomes[2].startswith("failed"), outcomes
     assert base_url.rstrip("/") in net_log.read_text(encoding="utf-8"), "the net log did not record the site's own requests"
+    assert "/pagefind/index/" in net_log.read_text(encoding="utf-8"), "the net log did not record the search's worker"
     assert outside_traffic(net_log) == []
 
 

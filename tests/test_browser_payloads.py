@@ -19,6 +19,7 @@ from typing import Any, Dict, Iterator, List
 import pytest
 
 from browser import StaticServer, chromium, require_browser, set_value_and_input, wait_for, wait_for_page
+from searchbox import ask
 from payloadkb import ENV_FIELDS, PAYLOADS, RECORD_FIELDS, Path_, fit, payload_kb
 from sitebuild import kb_config, mkdocs
 
@@ -160,22 +161,14 @@ def _literal_problems(driver: Any, rid: str, name: str) -> List[str]:
 
 
 def test_search_results_run_nothing_and_show_titles(driver: Any, built: Any) -> None:
-    from selenium.webdriver.common.by import By
-
     base, _, _ = built
     driver.get(base)
     wait_for_page(driver)
-    box = driver.find_element(By.CSS_SELECTOR, "input[data-md-component=search-query]")
-    box.click()
-    meta = driver.find_element(By.CSS_SELECTOR, ".md-search-result__meta")
-    wait_for(driver, lambda d: meta.text == "Type to start searching", "the search to be ready")
-    box.send_keys("onerror")
-    items = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".md-search-result__item"), "search results")
-    assert items
+    answer = ask(driver, "onerror", "typed")
+    assert answer.hrefs, answer.meta
     calls = driver.execute_async_script(_SETTLE_JS)
     assert calls == [] and driver.execute_script(_DOM_JS) == []
-    shown = driver.find_element(By.CSS_SELECTOR, ".md-search-result").text
-    assert "onerror=__pwned(" in shown, shown[:500]
+    assert "onerror=__pwned(" in answer.text, answer.text[:500]
 
 
 def test_paste_page_shows_titles_as_text(driver: Any, built: Any) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 
 from typing import Iterator
@@ -15,9 +14,6 @@ from indexserver import IndexServer
 from sitebuild import ROOT, kb_config, mkdocs, plain_config
 
 TIKTOKEN = "tiktoken-cargo-read-only-filesystem"
-# The general guide for cargo's read-only CARGO_HOME error: a bare error line (no package
-# named) finds it first; the tiktoken guide is the specific one, for logs naming tiktoken.
-READ_ONLY = "cargo-read-only-filesystem"
 
 
 @pytest.fixture(scope="module")
@@ -57,68 +53,17 @@ def test_an_invalid_record_fails_the_build_with_the_check_message(tmp_path: Path
     assert "Traceback" not in proc.stderr
 
 
-# --- search: pasting a real error line must find its guide --------------------------------
+# --- search: the site ships its Pagefind bundle, not Material's index ------------------------
 
 
-def _search_config(built: Path) -> tuple[re.Pattern[str], list[dict[str, str]]]:
-    index = json.loads((built / "search" / "search_index.json").read_text(encoding="utf-8"))
-    # lunr uses the separator as a JavaScript regex; this one is valid in both languages.
-    return re.compile(index["config"]["separator"]), index["docs"]
-
-
-def _clean_query(query: str) -> str:
-    """The query after docs/assets/javascripts/search-paste.js, run under node."""
-    script = ROOT / "docs" / "assets" / "javascripts" / "search-paste.js"
-    code = f"process.stdout.write(require({json.dumps(str(script))}).clean({json.dumps(query)}))"
-    proc = subprocess.run(["node", "-e", code], capture_output=True, text=True, check=True)
-    return proc.stdout
-
-
-def _tokens(separator: re.Pattern[str], text: str) -> list[str]:
-    text = re.sub(r"<[^>]+>", " ", text)
-    return [t.lower() for t in separator.split(text) if t]
-
-
-def _lexes_cleanly(query: str) -> bool:
-    """What lunr's QueryLexer treats as syntax: field ':', boost '^', edit distance '~', wildcard '*'."""
-    return not re.search(r"[:^~*]|(^|\s)[+-]", query)
-
-
-@pytest.mark.parametrize(
-    "query, verbatim",
-    [
-        ("error: failed to create directory `/usr/local/cargo/registry/cache`", True),  # colon, backticks, slashes
-        ("Read-only file system (os error 30)", True),  # parentheses, hyphen
-        ("Caused by: Read-only file system (os error 30)", False),  # the seed's line: words the guide lacks only rank lower
-        ('error: failed to create directory "/usr/local/cargo/registry/cache"', False),  # quotes instead of backticks
-    ],
-)
-def test_pasted_error_line_finds_its_guide(built: Path, query: str, verbatim: bool) -> None:
-    if subprocess.run(["node", "--version"], capture_output=True).returncode != 0:
-        pytest.skip("node is needed to run the search shim")
-    separator, docs = _search_config(built)
-    cleaned = _clean_query(query)
-    assert _lexes_cleanly(cleaned), cleaned
-    terms = _tokens(separator, cleaned)
-    assert len(terms) >= 3
-
-    def score(doc: dict[str, str]) -> float:
-        words = set(_tokens(separator, doc["title"] + " " + doc["text"]))
-        return sum(1 for t in terms if t in words) * float(doc.get("boost", 1))
-
-    guide_docs = [d for d in docs if d["location"].startswith(f"guides/{READ_ONLY}/")]
-    assert guide_docs, "the guide is not in the search index"
-    best = max(docs, key=score)
-    if verbatim:
-        assert all(t in set(_tokens(separator, " ".join(d["title"] + " " + d["text"] for d in guide_docs))) for t in terms)
-    assert best["location"].startswith(f"guides/{READ_ONLY}/"), (best["location"], terms)
-
-
-def test_search_separator_splits_error_punctuation(built: Path) -> None:
-    separator, _ = _search_config(built)
-    assert _tokens(separator, "`/usr/local/cargo/registry/cache`") == ["usr", "local", "cargo", "registry", "cache"]
-    assert _tokens(separator, "(os error 30)") == ["os", "error", "30"]
-    assert _tokens(separator, "Python.h: No") == ["python", "h", "no"]
+def test_the_site_ships_the_search_bundle(built: Path) -> None:
+    # Which words and lines are indexed, and how a query finds them: tests/test_search*.py.
+    bundle = built / "pagefind"
+    assert (bundle / "pagefind.js").is_file() and (bundle / "pagefind-entry.json").is_file()
+    settings = json.loads((bundle / "wheelfix-search.json").read_text(encoding="utf-8"))
+    assert settings["guides"] == len(list((ROOT / "kb").glob("*.yaml"))) - 1  # all but environments.yaml
+    assert len(list((bundle / "fragment").iterdir())) == settings["guides"]
+    assert not (built / "search" / "search_index.json").exists()
 
 
 # --- no external requests ------------------------------------------------------------------
