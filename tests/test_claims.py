@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from packaging.specifiers import SpecifierSet
@@ -95,3 +96,26 @@ def test_fixed_upstream_none_while_latest_builds_from_source() -> None:
 def test_fixed_upstream_wrong_page() -> None:
     with pytest.raises(ClaimError, match="given to check"):
         fixed_upstream("numpy", SpecifierSet(">=3.13"), [LINUX], recorded_page("tiktoken"))
+
+
+def _abi3_served(page: object) -> set:  # type: ignore[type-arg]
+    """Minors 3.8-3.14 on which some release's wheel installs on Linux, read from the verdicts (not from tags)."""
+    from generator.truth.wheels import Kind, Target, release_verdicts
+
+    return {m for m in range(8, 15) if any(v.kind is Kind.WHEEL for v in release_verdicts(page, Target.parse(f"3.{m}", LINUX)))}  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in (Path(__file__).parent / "data" / "index").glob("*.json") if not p.name.endswith(".headers.json")))
+def test_upstream_minors_cover_every_minor_a_wheel_serves(name: str) -> None:
+    # abi3 wheels serve every minor from theirs on: psutil ships cp36-abi3 and no cp311/cp312
+    # wheels, and "fixed upstream" must still speak of 3.11 and 3.12.
+    from generator.truth.claims import upstream_minors
+
+    page = recorded_page(name)
+    assert _abi3_served(page) <= set(upstream_minors(page))
+
+
+def test_fixed_upstream_speaks_of_minors_served_only_by_abi3() -> None:
+    page = recorded_page("psutil")
+    found = fixed_upstream("psutil", SpecifierSet("==3.12.*"), ["musllinux_1_2_x86_64"], page)
+    assert found is not None and found[0] == Version("7.2.0")

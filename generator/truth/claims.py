@@ -20,7 +20,7 @@ from packaging.version import Version
 from generator.errors import WheelfixError
 from generator.index.page import ProjectPage
 from generator.truth.support import counter_fact, support
-from generator.truth.wheels import Kind, Target, Verdict, cpython_minors, release_verdicts
+from generator.truth.wheels import Kind, Target, Verdict, abi3_minimum, cpython_minors, release_verdicts
 
 
 class ClaimError(WheelfixError):
@@ -126,9 +126,21 @@ def target_upstream(page: ProjectPage, python: str, platform: str) -> Upstream:
     return Upstream(found.since, released, found.newest is Kind.NONE)
 
 
+#: The newest CPython minor taken as released when a project's wheels do not say (pure Python, abi3).
+_NEWEST_KNOWN = 14
+
+
 def upstream_minors(page: ProjectPage) -> list[int]:
-    """The CPython minors "fixed upstream" may speak of: those with cpXY wheels (3.8 to 3.14 for pure-Python projects)."""
-    return cpython_minors(page) or list(range(8, 15))
+    """The CPython minors "fixed upstream" may speak of: those with cpXY wheels (3.8 to 3.14 for pure-Python projects).
+
+    An abi3 wheel serves its own minor and every later one, so a project that ships
+    only abi3 wheels for some minors (psutil's cp36-abi3 on 3.11 and 3.12) still has them.
+    """
+    minors = set(cpython_minors(page))
+    oldest = abi3_minimum(page)
+    if oldest is not None:
+        minors.update(range(max(oldest, 8), max(minors | {_NEWEST_KNOWN}) + 1))
+    return sorted(minors) or list(range(8, _NEWEST_KNOWN + 1))
 
 
 def combine_upstream(targets: Sequence[Upstream]) -> Optional[tuple[Version, Optional[datetime]]]:

@@ -380,6 +380,19 @@ def cpython_minors(page: ProjectPage) -> list[int]:
     return sorted(regular | threaded)
 
 
+def abi3_minimum(page: ProjectPage) -> Optional[int]:
+    """The oldest CPython 3 minor an abi3 wheel of the project targets; such a wheel serves every later minor."""
+    oldest: Optional[int] = None
+    for _version, files in _index(page).releases:
+        for f in files:
+            for tag in f.tags:
+                m = _CP_INTERPRETER.fullmatch(tag.interpreter)
+                if tag.abi == "abi3" and m is not None and not m.group(2):
+                    minor = int(m.group(1))
+                    oldest = minor if oldest is None else min(oldest, minor)
+    return oldest
+
+
 def cpython_builds(page: ProjectPage) -> tuple[frozenset[int], frozenset[int]]:
     """(regular, free-threaded): CPython 3 minors with version-specific wheels of each build.
 
