@@ -8,6 +8,10 @@ cache (:mod:`generator.site.factcache`) when the page is unchanged, without
 decoding it.  :func:`extras` then lays those facts out for the pages as
 :class:`generator.site.views.Extras`: abridged tables, claim notes, upstream
 notes.  It is pure and never reaches back into the engine or the index.
+
+Why one module of ~410 lines: the questions the site asks (:func:`questions`)
+and the layout of their answers (:func:`extras`) are two ends of one contract,
+kept side by side so that a question is never asked without being laid out.
 """
 
 from __future__ import annotations

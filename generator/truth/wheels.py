@@ -15,6 +15,11 @@ with every compatible platform tag passed), so the verdicts agree with pip:
   build tag; failing a wheel, the sdist.  Among files pip ranks equal (a
   ``.tar.gz`` and a ``.zip`` sdist, or two wheels whose best accepted tag is
   the same) it installs the LAST on the index page: see :func:`_pick`.
+
+Why one module of ~410 lines: the target's accepted tags, the per-page index of
+parsed files and the pick are one concept (pip's finder for one target), and the
+questions asked of the parsed index (:func:`cpython_builds`, :func:`abi3_minimum`)
+share its memoised per-page state.
 """
 
 from __future__ import annotations
