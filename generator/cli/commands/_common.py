@@ -118,3 +118,20 @@ def _facts(d: Diagnosis) -> List["tuple[str, str]"]:
     elif d.nearest_wheel_note:
         facts.append(("nearest release with a wheel", f"not known: {d.nearest_wheel_note}"))
     return facts
+
+
+#: The fields a log cannot draft, for ``wheelfix new`` with and without ``--from-log``.
+TEMPLATE_TAIL = """\
+cause: |
+  TODO: why it happens, in Markdown.
+fixes:
+  - title: "TODO: the fix to try first"
+    when: "TODO: when it applies"
+    steps: |
+      TODO: the steps, in Markdown.
+diagnostics: []
+references:
+  - title: "TODO: the public source"
+    url: "TODO"
+related: []
+"""

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Dict, List, Optional
 
 from generator import safefile
+from generator.cli.commands._common import TEMPLATE_TAIL
 from generator.errors import WheelfixError
 from generator.logs import redact, scaffold
 from generator.logs.bundle import bundle_data, bundle_from_guides, load_bundle
@@ -224,25 +225,10 @@ def render(gid: str, s: Scaffold) -> str:
     else:
         out.append("  - match:")
         out.append('      - text: "TODO: literal text from the log"')
-    out.append(_TAIL)
+    out.append(TEMPLATE_TAIL)
     return "\n".join(out)
 
 
 def _clean(comment: str) -> str:
     return "".join(c if c.isprintable() else "?" for c in comment)
 
-
-_TAIL = """\
-cause: |
-  TODO: why it happens, in Markdown.
-fixes:
-  - title: "TODO: the fix to try first"
-    when: "TODO: when it applies"
-    steps: |
-      TODO: the steps, in Markdown.
-diagnostics: []
-references:
-  - title: "TODO: the public source"
-    url: "TODO"
-related: []
-"""

@@ -35,18 +35,6 @@ signatures:
   - package: {package}
     match:
       - text: "TODO: literal text from the log"
-cause: |
-  TODO: why it happens, in Markdown.
-fixes:
-  - title: "TODO: the fix to try first"
-    when: "TODO: when it applies"
-    steps: |
-      TODO: the steps, in Markdown.
-diagnostics: []
-references:
-  - title: "TODO: the public source"
-    url: "TODO"
-related: []
 """
 
 
@@ -70,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     if path.exists():
         raise WheelfixError(f"{path} already exists", hint="ids are never reused; pick another id")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(_TEMPLATE.format(id=args.id, package=args.package, modeline=MODELINE), encoding="utf-8")
+    path.write_text((_TEMPLATE + _common.TEMPLATE_TAIL).format(id=args.id, package=args.package, modeline=MODELINE), encoding="utf-8")
     print(path)
     print(f"wheelfix: wrote {path}; fill in the TODOs, then run `wheelfix check`", file=sys.stderr)
     return 0
