@@ -284,3 +284,26 @@ def test_a_device_on_standard_input_is_refused(kb: Path) -> None:
                               stdin=zero, capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 2 and "cannot read standard input" in proc.stderr and "Traceback" not in proc.stderr
     assert sorted(p.name for p in kb.iterdir()) == ["environments.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("lines", "decisive"),
+    [
+        # optparse's usage error, as pip prints it for an option it dropped
+        (["Usage:   ", "  pip install [options] <requirement specifier> ...", "no such option: --install-option"],
+         ["no such option: --install-option"]),
+        (["usage: prog [-h]", "prog: error: unrecognized arguments: --frobnicate"], ["prog: error: unrecognized arguments: --frobnicate"]),
+        # a log with no error: its warnings decide, pip's and Python's own categories
+        (["running install", "DEPRECATION: six is being installed using the legacy 'setup.py install' method", "running build"],
+         ["DEPRECATION: six is being installed using the legacy 'setup.py install' method"]),
+        (["/x/setuptools/cmd.py:90: SetuptoolsDeprecationWarning: setup.py install is deprecated.", "running build"],
+         ["/x/setuptools/cmd.py:90: SetuptoolsDeprecationWarning: setup.py install is deprecated."]),
+        # with an error, the warnings around it are only wrapping
+        (["WARNING: Retrying after connection broken", "error: command 'gcc' failed: No such file or directory"],
+         ["error: command 'gcc' failed: No such file or directory"]),
+    ],
+)
+def test_decisive_lines(lines: list, decisive: list) -> None:  # type: ignore[type-arg]
+    from generator.logs.scaffold import decisive_lines
+
+    assert [text for _n, text in decisive_lines(list(enumerate(lines, 1)))] == decisive

@@ -37,7 +37,9 @@ MIN_DISTINCTIVE = 12
 _ERRORISH = re.compile(
     r"(?<![-=/._A-Za-z0-9])(?i:error|fatal|exception|failed|failure|cannot|can't|could not|couldn't|not found"
     r"|no such file|no module named|undefined reference|unsupported|not supported|denied|missing|unable to|invalid"
-    r"|not installed|not on PATH)"
+    r"|not installed|not on PATH"
+    # Usage errors of the installer itself: optparse's (pip) and argparse's own wording.
+    r"|no such option|unrecognized arguments)"
     r"(?![-_/=A-Za-z0-9])"
     r"|[a-z](?:Error|Exception)\b"  # Python's exceptions: KeyError, ModuleNotFoundError, ...
 )
@@ -83,10 +85,12 @@ def decisive_lines(lines: Iterable[Tuple[int, str]]) -> List[Tuple[int, str]]:
     """The numbered lines that report the failure itself, in log order.
 
     Error lines first; a log without any gets the lines of the failed
-    subprocess's output that pip boxes (``[6 lines of output]`` ... ``[end of output]``).
+    subprocess's output that pip boxes (``[6 lines of output]`` ... ``[end of output]``),
+    and a log without those its warning lines.
     """
     errors: List[Tuple[int, str]] = []
     boxed: List[Tuple[int, str]] = []
+    warnings: List[Tuple[int, str]] = []
     seen = set()
     inside = False
     for number, line in lines:
@@ -95,17 +99,26 @@ def decisive_lines(lines: Iterable[Tuple[int, str]]) -> List[Tuple[int, str]]:
             continue
         if line == "[end of output]":
             inside = False
-        if len(line) < MIN_DISTINCTIVE or _WRAPPING.search(line) or line in seen:
+        if len(line) < MIN_DISTINCTIVE or line in seen:
             continue
-        if _ERRORISH.search(line):
+        wrapping = _WRAPPING.search(line) is not None
+        if not wrapping and _ERRORISH.search(line):
             seen.add(line)
             errors.append((number, line))
-        elif inside and len(boxed) < MAX_SYMPTOMS:
+        elif not wrapping and inside and len(boxed) < MAX_SYMPTOMS:
             boxed.append((number, line))
-    return errors or boxed
+        elif _WARNINGISH.search(line.lstrip()) and len(warnings) < MAX_SYMPTOMS:
+            # Warnings wrap a failure's error lines; they decide only a log without any.
+            seen.add(line)
+            warnings.append((number, line))
+    # A log that shows no error (an install that "worked" but warned of its end) is
+    # about its warnings: setuptools' and pip's deprecations.
+    return errors or boxed or warnings
 
 
 _BOX_START = re.compile(r"^\[[0-9]+ lines? of output\]$")
+# Python's warning categories (SetuptoolsDeprecationWarning: ...) and pip's own prefixes.
+_WARNINGISH = re.compile(r"[a-z]Warning\b|^(?:WARNING|DEPRECATION):")
 
 
 def stable_part(line: str) -> Optional[str]:
