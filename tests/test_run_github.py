@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.cli.commands._common import DEFAULT_SHOWN
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -21,14 +23,26 @@ def _run(tmp_path: Path, env_extra: dict[str, str]) -> subprocess.CompletedProce
     )
 
 
+def _explained(log: str) -> list[str]:
+    """The guide ids ``wheelfix explain`` shows for ``log``, best first."""
+    import json
+
+    proc = subprocess.run([sys.executable, "-m", "generator", "explain", "--json", "-"], input=log, capture_output=True, text=True, cwd=ROOT)
+    return [m["id"] for m in json.loads(proc.stdout)["matches"]][:DEFAULT_SHOWN]
+
+
 def test_in_github_actions_run_writes_annotations_and_summary(tmp_path: Path) -> None:
     summary = tmp_path / "summary.md"
     proc = _run(tmp_path, {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)})
     assert proc.returncode == 1
     annotations = [line for line in proc.stdout.splitlines() if line.startswith("::error ")]
-    assert len(annotations) == 1
-    assert "tiktoken" in annotations[0]
-    assert "https://example.test/guides/tiktoken-cargo-read-only-filesystem/" in annotations[0]
+    # One annotation per guide explain shows for the same output, best first: the tiktoken
+    # guide, then the general Rust guide whose message the output also shows.
+    shown = _explained("Collecting tiktoken==0.6.0\n      error: can't find Rust compiler\n")
+    assert shown[0] == "tiktoken-cargo-read-only-filesystem"
+    assert len(annotations) == len(shown)
+    for annotation, guide in zip(annotations, shown):
+        assert f"https://example.test/guides/{guide}/" in annotation
     text = summary.read_text()
     assert text.startswith("### wheelfix: `")
     assert "| [tiktoken fails to install on Python 3.13" in text

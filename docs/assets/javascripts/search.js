@@ -321,6 +321,13 @@
     document.addEventListener("click", function (event) {
       if (!form.contains(event.target)) output.hidden = true;
     });
+    // A query in the address (the home page's search form, or a shared link) runs at once,
+    // as if typed; bounded like a pasted line.
+    var asked = new URLSearchParams(location.search).get("q");
+    if (asked) {
+      input.value = asked.slice(0, 2000);
+      run();
+    }
     // "/" focuses the box, as Material's own search did, unless the reader is typing elsewhere.
     document.addEventListener("keydown", function (event) {
       var target = event.target;
