@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import tempfile
 from pathlib import Path
 from typing import Any, List, Mapping, Sequence
 
@@ -85,6 +86,15 @@ async def _write_index(out: Path, docs: Sequence[SearchDocument], separator: "re
         ) from None
     # The index is written when the block exits without an error.
     config: IndexConfig = {"force_language": "en", "write_playground": False, "output_path": str(out)}
-    async with PagefindIndex(config=config) as index:
+    with tempfile.TemporaryDirectory(prefix="wheelfix-search-") as tmp:
+        # One folder of pages in one request: the service answers each add_html_file in
+        # about 0.1 s, which is minutes at 2,000 guides; a folder of them takes as long as one.
+        pages = Path(tmp)
         for doc in docs:
-            await index.add_html_file(url="/" + doc.url, content=doc.html(separator))
+            page = (pages / doc.url / "index.html").resolve()
+            if pages.resolve() not in page.parents:
+                raise SearchBundleError(f"a guide's URL leaves the site: {doc.url!r}")
+            page.parent.mkdir(parents=True, exist_ok=True)
+            page.write_text(doc.html(separator), encoding="utf-8")
+        async with PagefindIndex(config=config) as index:
+            await index.add_directory(path=str(pages))
