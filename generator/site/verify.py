@@ -29,7 +29,7 @@ from generator.index.page import PageMeta, ProjectPage
 from generator.kb import KnowledgeBase
 from generator.kb.records import Incident
 from generator.site import views
-from generator.site.readiness_facts import ASKED_PYTHONS, asked_tags
+from generator.site.readiness_facts import ASKED_PYTHONS, asked_tags, generic_platforms
 from generator.site.factcache import FactCache, cache_key
 from generator.site.facts import STATES, Claim, PackageFacts, Questions, package_facts, python_columns, requirement_name
 from generator.truth.claims import ClaimError, check_claim, combine_upstream
@@ -88,11 +88,7 @@ class SiteFacts:
 
 def default_platforms(kb: KnowledgeBase) -> List[Tuple[str, str]]:
     """(label, platform tag) for the package pages: every generic platform in the KB."""
-    seen: Dict[str, str] = {}
-    for env in kb.environments.values():
-        if env.kind == "platform":
-            seen.setdefault(env.platform, env.title)
-    return [(title, tag) for tag, title in seen.items()]
+    return [(title, tag) for _name, title, tag in generic_platforms(kb)]
 
 
 def guide_platforms(kb: KnowledgeBase, names: Sequence[str]) -> List[Tuple[str, str]]:
